@@ -1,0 +1,241 @@
+"""Amendment markup and print noise, found in plain bill text so clause rules read law, not layout."""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+INSERT, DELETE = "insert", "delete"
+_KIND_ALIASES = {"insert": INSERT, "inserted": INSERT, "ins": INSERT, "delete": DELETE, "deleted": DELETE, "del": DELETE}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of the original text: inserted/deleted matter, or noise (markers, line numbers, headers)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The text as read plus where its amendment markup and print noise lie (offsets into text)."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    noise: tuple[tuple[int, int, str], ...] = ()  # (start, end, replacement) edits that drop layout
+
+
+@dataclass(frozen=True)
+class View:
+    """A cleaned reading of the text that can map every character back to the original offsets."""
+
+    text: str
+    clean_starts: tuple[int, ...]
+    orig_starts: tuple[int, ...]
+    verbatim: tuple[bool, ...]
+
+    def to_original(self, index: int) -> int:
+        """Original offset of the clean character at index (edits map to the start of what they replaced)."""
+        k = bisect.bisect_right(self.clean_starts, index) - 1
+        if k < 0:
+            return 0
+        if self.verbatim[k]:
+            return self.orig_starts[k] + (index - self.clean_starts[k])
+        return self.orig_starts[k]
+
+    def to_original_end(self, index: int) -> int:
+        """Original offset just past the clean character before index, for span ends."""
+        return self.to_original(index - 1) + 1 if index > 0 else 0
+
+
+# California text renderings: "begin insert ... end insert", "begin delete ... end delete" (often glued to words).
+_CA_MARKER = re.compile(r"(begin|end) (insert|delete)")
+# Explicit renderings some sites keep: **bold** insertions, ~~strike~~ deletions, and HTML-ish tags.
+_BOLD = re.compile(r"\*\*([^*\n]{1,2000}?)\*\*")
+_STRIKE = re.compile(r"~~([^~\n]{1,2000}?)~~")
+_TAG = re.compile(r"<(u|ins|s|strike|del)>([^<]{0,4000})</\1>", re.IGNORECASE)
+# Brackets mark deleted matter in bills that amend existing law (TX, NY and many others).
+_BRACKET = re.compile(r"\[([^\[\]]{1,1500})\]")
+_BRACKET_NOT_DELETION = re.compile(
+    r"^\s*(?:\d{4}\s+(?:1st\s+|2nd\s+)?(?:ex\.s\.\s+)?c\s+\d|Approved by|Filed with|\d[\d.\s]*-\s*[\d.]+\s*$|s\s*$|es\s*$)"
+)
+_AMENDING_BILL = re.compile(
+    r"amended to read as follows|is amended by (?:adding|changing|amending)|matter in brackets|"
+    r"\[\s*\]\s*is old law|is (?:hereby )?amended as follows",
+    re.IGNORECASE,
+)
+# New York legend: matter in CAPITALS (or italics) is new, [brackets] are old law to be omitted.
+_CAPS_LEGEND = re.compile(r"EXPLANATION\W+Matter in (?:CAPITALS|capitals|ITALICS|italics)", re.IGNORECASE)
+_CAPS_RUN = re.compile(r"\b[A-Z][A-Z0-9,'()\-]*(?:[ \t]+[A-Z][A-Z0-9,'()\-]*){2,}\b")
+# Print layout: line numbers (own column or glued to the first word), page headers, hyphenation.
+_LINE_NUMBER_COLUMN = re.compile(r"^[ \t]*\d{1,2}(?= {2,}|\t|[a-z(\"]|[A-Z][a-z])", re.MULTILINE)
+_GLUED_LINE_NUMBER = re.compile(r"(?<=[a-z,;.)] )\d{1,2}(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")
+_PAGE_HEADER = re.compile(
+    r"^[^\n]{0,60}LRB\d{3}[ \d]+[A-Z]{2,4}[ \d]+[a-z]?[ \t]*$|^[ \t]*[—–-][ \t]*\d{1,4}[ \t]*[—–-][ \t]*$|"
+    r"^[ \t]*Page \d+ of \d+[ \t]*$",
+    re.MULTILINE,
+)
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*\r?\n[ \t]*(?:\d{1,2}[ \t]+)?(?=[a-z])")
+_SOFT_HYPHEN = "\u00ad"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
+
+
+def _ca_spans(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
+    """Pair California begin/end tokens into inserted/deleted spans; the tokens themselves are noise."""
+    spans: list[Span] = []
+    noise: list[tuple[int, int, str]] = []
+    open_kind, open_end = "", 0
+    for match in _CA_MARKER.finditer(text):
+        noise.append((match.start(), match.end(), " "))
+        edge, kind = match.group(1), match.group(2)
+        if edge == "begin":
+            open_kind, open_end = kind, match.end()
+        elif open_kind == kind:
+            spans.append(Span(kind, open_end, match.start()))
+            open_kind = ""
+    return spans, noise
+
+
+def _wrapped_spans(pattern: re.Pattern[str], text: str, kind: str, group: int = 1) -> tuple[list[Span], list]:
+    """Spans for delimiter-wrapped markup, with the delimiters recorded as noise."""
+    spans, noise = [], []
+    for match in pattern.finditer(text):
+        inner_start, inner_end = match.start(group), match.end(group)
+        spans.append(Span(kind, inner_start, inner_end))
+        noise += [(match.start(), inner_start, ""), (inner_end, match.end(), "")]
+    return spans, noise
+
+
+def _tag_spans(text: str) -> tuple[list[Span], list]:
+    """Underline/insert and strike/delete tags left in a text rendering."""
+    spans, noise = [], []
+    for match in _TAG.finditer(text):
+        kind = INSERT if match.group(1).lower() in {"u", "ins"} else DELETE
+        spans.append(Span(kind, match.start(2), match.end(2)))
+        noise += [(match.start(), match.start(2), ""), (match.end(2), match.end(), "")]
+    return spans, noise
+
+
+def _bracket_spans(text: str) -> tuple[list[Span], list]:
+    """Bracketed deletions, only in texts that amend existing law, skipping session-law citations."""
+    if not _AMENDING_BILL.search(text):
+        return [], []
+    spans, noise = [], []
+    for match in _BRACKET.finditer(text):
+        if _BRACKET_NOT_DELETION.match(match.group(1)):
+            continue
+        spans.append(Span(DELETE, match.start(1), match.end(1)))
+        noise += [(match.start(), match.start(1), ""), (match.end(1), match.end(), "")]
+    return spans, noise
+
+
+def _layout_noise(text: str) -> list[tuple[int, int, str]]:
+    """Line numbers, page headers, soft hyphens, end-of-line hyphenation and unsafe compatibility forms."""
+    noise = [(m.start(), m.end(), "") for m in _PAGE_HEADER.finditer(text)]
+    column = list(_LINE_NUMBER_COLUMN.finditer(text))
+    if len(column) >= 5:
+        noise += [(m.start(), m.end(), " ") for m in column]
+    glued = list(_GLUED_LINE_NUMBER.finditer(text))
+    if len(glued) >= 3:
+        noise += [(m.start(), m.end(), "") for m in glued]
+    noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text)]
+    if not text.isascii():
+        for match in _NON_ASCII.finditer(text):
+            index, char = match.start(), match.group()
+            if char == _SOFT_HYPHEN:
+                noise.append((index, index + 1, ""))
+                continue
+            folded = unicodedata.normalize("NFKC", char.translate(_ASCII_PUNCT))
+            if folded != char and folded and not unicodedata.combining(folded[0]):
+                noise.append((index, index + 1, folded))
+    return noise
+
+
+def _explicit_spans(markup: Iterable[tuple[str, int, int]], length: int) -> list[Span]:
+    """Markup handed over by a source (offsets into the same text), validated."""
+    spans = []
+    for kind, start, end in markup:
+        normalized_kind = _KIND_ALIASES.get(str(kind).lower())
+        if normalized_kind is None or not 0 <= start <= end <= length:
+            raise ValueError(f"bad markup span {(kind, start, end)!r} for text of length {length}")
+        spans.append(Span(normalized_kind, start, end))
+    return spans
+
+
+def normalize(text: str, markup: Iterable[tuple[str, int, int]] = ()) -> NormalizedText:
+    """Find amendment markup and layout noise in the text as read; offsets stay offsets into text."""
+    spans = _explicit_spans(markup, len(text))
+    noise: list[tuple[int, int, str]] = []
+    if not spans:
+        for finder in (_ca_spans, _tag_spans, _bracket_spans):
+            found, found_noise = finder(text)
+            spans += found
+            noise += found_noise
+        for pattern, kind in ((_BOLD, INSERT), (_STRIKE, DELETE)):
+            found, found_noise = _wrapped_spans(pattern, text, kind)
+            spans += found
+            noise += found_noise
+        if _CAPS_LEGEND.search(text):
+            body_start = _CAPS_LEGEND.search(text).end()
+            spans += [Span(INSERT, m.start(), m.end()) for m in _CAPS_RUN.finditer(text, body_start)]
+    noise += _layout_noise(text)
+    return NormalizedText(text, tuple(sorted(spans, key=lambda s: (s.start, s.end))), tuple(_disjoint(noise)))
+
+
+def _disjoint(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Sorted, non-overlapping edits (an edit inside an earlier one is dropped)."""
+    result: list[tuple[int, int, str]] = []
+    for start, end, replacement in sorted(edits, key=lambda edit: (edit[0], -edit[1])):
+        if result and start < result[-1][1]:
+            continue
+        result.append((start, end, replacement))
+    return result
+
+
+def build_view(text: str, edits: Iterable[tuple[int, int, str]], start: int = 0, end: int | None = None) -> View:
+    """Apply sorted edits to text[start:end] and keep the map from clean to original offsets."""
+    end = len(text) if end is None else end
+    pieces: list[str] = []
+    clean_starts: list[int] = []
+    orig_starts: list[int] = []
+    verbatim: list[bool] = []
+    cursor, clean_length = start, 0
+    for edit_start, edit_end, replacement in edits:
+        if edit_end <= start or edit_start >= end:
+            continue
+        edit_start, edit_end = max(edit_start, start), min(edit_end, end)
+        if edit_start > cursor:
+            clean_starts.append(clean_length), orig_starts.append(cursor), verbatim.append(True)
+            pieces.append(text[cursor:edit_start])
+            clean_length += edit_start - cursor
+        if replacement:
+            clean_starts.append(clean_length), orig_starts.append(edit_start), verbatim.append(False)
+            pieces.append(replacement)
+            clean_length += len(replacement)
+        cursor = max(cursor, edit_end)
+    if cursor < end:
+        clean_starts.append(clean_length), orig_starts.append(cursor), verbatim.append(True)
+        pieces.append(text[cursor:end])
+    return View("".join(pieces), tuple(clean_starts), tuple(orig_starts), tuple(verbatim))
+
+
+def current_view(nt: NormalizedText) -> View:
+    """The version as enacted by this text: markers and layout removed, deleted matter left out."""
+    deleted = [(s.start, s.end, " ") for s in nt.spans if s.kind == DELETE]
+    return build_view(nt.text, _disjoint(list(nt.noise) + deleted))
+
+
+def marked_view(nt: NormalizedText) -> View:
+    """The text with markers and layout removed but deleted matter kept, to read what was struck."""
+    return build_view(nt.text, nt.noise)
+
+
+def deleted_views(nt: NormalizedText) -> list[View]:
+    """One clean view per deleted span, so struck matter can be read (and not counted) on its own."""
+    return [build_view(nt.text, nt.noise, span.start, span.end) for span in nt.spans if span.kind == DELETE]

@@ -1,0 +1,115 @@
+"""Bill structure (sections and enumerated subdivisions) so each clause knows where it sits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.normalize import marked_view, normalize
+
+
+@dataclass(frozen=True)
+class Section:
+    """One structural unit (heading or enumerated subdivision) with offsets into the text."""
+
+    path: str
+    start: int
+    end: int
+    heading: str
+    level: int
+
+
+_MARKER = re.compile(
+    r"(?P<pre>^[ \t]*|[.:;][ \t]+|[.:;](?=\())"
+    r"(?P<mark>"
+    r"(?P<chapter>(?:CHAPTER|Chapter|ARTICLE|Article|PART|Part|TITLE|Title)[ \t]+[\dA-Z][\w.]*\.?)(?=[ \t]|$)"
+    r"|(?P<sec>(?:SECTION|Section|SEC\.|Sec\.|§)[ \t]*\d[\w.\-]*)(?:(?<=\.)(?=[ \t]|$)|(?=[ \t]*\[|[ \t]*$))"
+    r"|(?P<code>(?:RCW[ \t]+|KRS[ \t]+)?\d{1,5}[A-Z]?(?:\.\d+[A-Za-z]?)+)\.?[ \t]*$"
+    r"|\((?P<paren>[a-z]{1,4}|\d{1,3}|[A-Z]{1,4})(?:-\d{1,2})?\)(?=[ \t]|[A-Z\"]|$)"
+    r"|(?P<digest>\d{1,2}|[a-z])\)(?=[ \t]?[A-Z])"
+    r"|(?P<dot>\d{1,2}|[A-Z])\.(?=[ \t]+[A-Z])"
+    r")",
+    re.MULTILINE,
+)
+_CONTAINERS = {"CHAPTER", "ARTICLE", "PART", "TITLE"}
+_LOWER_ROMAN = re.compile(r"^(?=[ivxl])x{0,3}(?:ix|iv|v?i{0,3})$")
+_UPPER_ROMAN = re.compile(r"^(?=[IVXL])X{0,3}(?:IX|IV|V?I{0,3})$")
+_SHORT_HEADING = re.compile(r"[ \t]*([A-Z][^.\n]{0,60})\.(?=[ \t]|$)")
+
+
+def _enumerator_class(label: str, stack: list[tuple[str, str]]) -> str:
+    """Letter, number or roman class of an enumerator; (i), (v), (x) stay letters when they follow (h), (u), (w)."""
+    if label.isdigit():
+        return "num"
+    if label.islower():
+        if not _LOWER_ROMAN.match(label):
+            return "lower"
+        previous = next((shown.strip("()") for cls, shown in reversed(stack) if cls == "lower"), "")
+        follows_letters = len(label) == 1 and len(previous) == 1 and ord(label) == ord(previous) + 1
+        return "lower" if follows_letters else "roman"
+    return "ROMAN" if len(label) > 1 and _UPPER_ROMAN.match(label) else "upper"
+
+
+def _heading_after(text: str, position: int, whole_line: bool) -> str:
+    """A short heading that follows a marker (rest of the line, or a title ending in a period)."""
+    line_end = text.find("\n", position)
+    line = text[position : line_end if line_end >= 0 else len(text)]
+    if whole_line:
+        return line.strip()[:120]
+    match = _SHORT_HEADING.match(line)
+    if match and len(match.group(1).split()) <= 6:
+        return match.group(1).strip()
+    return ""
+
+
+def segment_plain(text: str) -> list[Section]:
+    """Sections of an already cleaned text, in reading order, each ending where the next begins."""
+    markers: list[tuple[int, int, str, str]] = []  # start, level, path, heading
+    headings: list[str] = []
+    stack: list[tuple[str, str]] = []
+    for match in _MARKER.finditer(text):
+        at_line_start = not match.group("pre").strip()
+        start, mark_end = match.start("mark"), match.end("mark")
+        if match.group("chapter") or match.group("sec") or match.group("code"):
+            if not at_line_start:
+                continue
+            label = " ".join(match.group("mark").split()).rstrip(".")
+            headings = [] if match.group("chapter") else [h for h in headings if h.split()[0].upper() in _CONTAINERS]
+            headings.append(label)
+            stack = []
+            heading = _heading_after(text, mark_end, whole_line=True)
+        else:
+            if match.group("digest") is not None or match.group("dot") is not None:
+                if not at_line_start and match.group("digest") is not None:
+                    continue
+                label = match.group("digest") or match.group("dot")
+                cls = ("digest-" if match.group("digest") else "dot-") + ("num" if label.isdigit() else "letter")
+                shown = match.group("mark")
+            else:
+                label = match.group("paren")
+                cls = _enumerator_class(label, stack)
+                shown = match.group("mark")
+            classes = [c for c, _ in stack]
+            stack = stack[: classes.index(cls)] if cls in classes else stack
+            stack.append((cls, shown))
+            heading = _heading_after(text, mark_end, whole_line=False)
+        path = " ".join(headings + ["".join(shown for _, shown in stack)]).strip()
+        markers.append((start, len(headings) + len(stack), path, heading))
+    sections: list[Section] = []
+    if not markers or text[: markers[0][0]].strip():
+        first = markers[0][0] if markers else len(text)
+        if text[:first].strip():
+            sections.append(Section("", 0, first, "", 0))
+    for index, (start, level, path, heading) in enumerate(markers):
+        end = markers[index + 1][0] if index + 1 < len(markers) else len(text)
+        sections.append(Section(path, start, end, heading, level))
+    return sections
+
+
+def segment(text: str) -> list[Section]:
+    """Sections of a text as read (layout noise and amendment markers ignored), offsets into that text."""
+    view = marked_view(normalize(text))
+    return [
+        Section(s.path, view.to_original(s.start), view.to_original_end(s.end) if s.end > s.start else view.to_original(s.start), s.heading, s.level)
+        for s in segment_plain(view.text)
+    ]

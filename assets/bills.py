@@ -1,0 +1,196 @@
+"""Bill assets: search hits -> bills -> every version's text, appended without duplicates."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+
+import dagster as dg
+import pandas as pd
+
+from assets.partitions import jurisdictions
+from assets.resources import BillSources
+from sources.records import Bill, BillVersion, FetchError, sha256_hex
+from warehouse.db import Warehouse
+
+VERSION_KEY = ["jurisdiction", "session", "bill_id", "version_label", "version_date"]
+
+
+def _error_rows(errors: list[FetchError], run_id: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"jurisdiction": e.jurisdiction, "source": e.source, "item": e.item, "url": e.url,
+             "reason": e.reason, "occurred_at": e.occurred_at, "run_id": run_id}
+            for e in errors
+        ],
+        columns=["jurisdiction", "source", "item", "url", "reason", "occurred_at", "run_id"],
+    )
+
+
+def _record_errors(warehouse: Warehouse, errors: list[FetchError], jurisdiction: str, run_id: str) -> None:
+    stamped = [e if e.jurisdiction else FetchError(**{**e.__dict__, "jurisdiction": jurisdiction}) for e in errors]
+    warehouse.insert_new("core.fetch_errors", _error_rows(stamped, run_id), ["run_id", "source", "item", "url"])
+
+
+@dg.asset(partitions_def=jurisdictions, group_name="bills", kinds={"python", "duckdb"})
+def bill_search_hits(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_sources: BillSources) -> dg.MaterializeResult:
+    """Bills the configured searches find in this jurisdiction now (replaces the partition's hits)."""
+    jurisdiction = context.partition_key
+    sources, _ = bill_sources.open()
+    hits, errors = [], []
+    for source in sources.get(jurisdiction, []):
+        for item in source.search(jurisdiction):
+            (errors if isinstance(item, FetchError) else hits).append(item)
+    frame = pd.DataFrame(
+        [{**_bill_row(b), "found_at": datetime.now()} for b in hits],
+        columns=["jurisdiction", "session", "bill_id", "title", "url", "source", "found_at"],
+    ).drop_duplicates(subset=["session", "bill_id", "source"])
+    warehouse.replace_partition("core.bill_search_hits", frame, {"jurisdiction": jurisdiction})
+    _record_errors(warehouse, errors, jurisdiction, context.run_id)
+    return dg.MaterializeResult(
+        metadata={"hits": len(frame), "errors": len(errors), "sources": [s.name for s in sources.get(jurisdiction, [])]}
+    )
+
+
+def _bill_row(bill: Bill) -> dict:
+    return {"jurisdiction": bill.jurisdiction, "session": bill.session, "bill_id": bill.bill_id,
+            "title": bill.title, "url": bill.url, "source": bill.source}
+
+
+@dg.asset(partitions_def=jurisdictions, group_name="bills", deps=[bill_search_hits], kinds={"duckdb"})
+def bills(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Every bill ever found stays tracked; new hits add or refresh their row."""
+    jurisdiction = context.partition_key
+    hits = warehouse.query_df(
+        "SELECT jurisdiction, session, bill_id, any_value(title) AS title, any_value(url) AS url, "
+        "min(source) AS source FROM core.bill_search_hits WHERE jurisdiction = ? GROUP BY ALL",
+        [jurisdiction],
+    )
+    warehouse.upsert("core.bills", hits.assign(updated_at=datetime.now()))
+    total = warehouse.query_df("SELECT count(*) AS n FROM core.bills WHERE jurisdiction = ?", [jurisdiction])
+    return dg.MaterializeResult(metadata={"refreshed": len(hits), "tracked": int(total["n"].iloc[0])})
+
+
+def _version_row(version: BillVersion, revision: int) -> dict:
+    text_hash = version.text_sha256
+    version_id = sha256_hex("|".join([version.jurisdiction, version.session, version.bill_id, version.version_label,
+                                      str(version.version_date), text_hash]))[:20]
+    return {
+        "version_id": version_id, "jurisdiction": version.jurisdiction, "session": version.session,
+        "bill_id": version.bill_id, "version_label": version.version_label, "version_date": version.version_date,
+        "revision": revision, "url": version.url, "source": version.source,
+        "document_format": version.document_format, "text": version.text, "text_sha256": text_hash,
+        "markup": json.dumps([{"kind": s.kind, "start": s.start, "end": s.end} for s in version.markup]),
+        "payload_sha256": version.payload_sha256, "loaded_at": datetime.now(),
+    }
+
+
+def _known_revisions(warehouse: Warehouse, jurisdiction: str) -> dict[tuple, dict[str, int]]:
+    """(version key) -> {text hash: revision} for what is stored, so only new texts are appended."""
+    known: dict[tuple, dict[str, int]] = {}
+    stored = warehouse.query_df(
+        "SELECT session, bill_id, version_label, version_date, text_sha256, revision "
+        "FROM core.bill_versions WHERE jurisdiction = ?",
+        [jurisdiction],
+    )
+    for row in stored.itertuples(index=False):
+        date = None if pd.isna(row.version_date) else pd.Timestamp(row.version_date).date()
+        known.setdefault((row.session, row.bill_id, row.version_label, date), {})[row.text_sha256] = row.revision
+    return known
+
+
+@dg.asset(partitions_def=jurisdictions, group_name="bills", deps=[bills], kinds={"python", "duckdb"})
+def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_sources: BillSources) -> dg.MaterializeResult:
+    """Every version of every tracked bill, appended; a changed text for a known version is a new revision."""
+    jurisdiction = context.partition_key
+    sources, client = bill_sources.open()
+    by_name = {source.name: source for source in sources.get(jurisdiction, [])}
+    tracked = warehouse.query_df("SELECT * FROM core.bills WHERE jurisdiction = ? ORDER BY session, bill_id", [jurisdiction])
+    known = _known_revisions(warehouse, jurisdiction)
+    rows, errors, counts = [], [], Counter()
+    for bill in tracked.itertuples(index=False):
+        source = by_name.get(bill.source)
+        if source is None:
+            continue
+        record = Bill(bill.jurisdiction, bill.session, bill.bill_id, bill.title, bill.url, bill.source)
+        for item in source.versions(record):
+            if isinstance(item, FetchError):
+                errors.append(item)
+                continue
+            if item.text is None:
+                errors.append(FetchError(item.source, f"{item.bill_id} {item.version_label}", item.url, "no text extracted", jurisdiction))
+                continue
+            seen = known.setdefault((item.session, item.bill_id, item.version_label, item.version_date), {})
+            if item.text_sha256 in seen:
+                counts["unchanged"] += 1
+                continue
+            seen[item.text_sha256] = len(seen) + 1
+            rows.append(_version_row(item, revision=len(seen)))
+    added = warehouse.insert_new("core.bill_versions", pd.DataFrame(rows), ["version_id"]) if rows else 0
+    payloads = client.take_payloads() if client else []
+    if payloads:
+        warehouse.insert_new("core.raw_payloads", pd.DataFrame([p.__dict__ for p in payloads]), ["sha256"])
+    _record_errors(warehouse, errors, jurisdiction, context.run_id)
+    stats = _fetch_stats(client, sources.get(jurisdiction, []))
+    _record_source_run(warehouse, context.run_id, jurisdiction, by_name, rows, errors, stats)
+    return dg.MaterializeResult(
+        metadata={
+            "new_versions": added, "unchanged_versions": counts["unchanged"], "fetch_errors": len(errors),
+            "full_downloads": stats["downloaded"], "conditional_or_hash_hits": stats["not_modified"],
+            "bills": len(tracked),
+        }
+    )
+
+
+def _fetch_stats(client, sources) -> Counter:
+    """Full downloads vs conditional/hash hits, from the HTTP client or the folder sources."""
+    stats = Counter()
+    if client is not None:
+        stats.update(client.stats)
+    for source in sources:
+        stats.update(getattr(source, "stats", {}))
+    return stats
+
+
+def _record_source_run(warehouse, run_id, jurisdiction, by_name, rows, errors, stats) -> None:
+    ok = Counter(row["source"] for row in rows)
+    failed = Counter(e.source for e in errors)
+    frame = pd.DataFrame(
+        [
+            {"run_id": run_id, "jurisdiction": jurisdiction, "source": name, "finished_at": datetime.now(),
+             "items_ok": ok[name], "items_failed": failed[name],
+             "downloaded": stats["downloaded"], "not_modified": stats["not_modified"]}
+            for name in by_name
+        ]
+    )
+    warehouse.upsert("core.source_runs", frame)
+
+
+@dg.asset_check(asset=bill_versions, description="A version is keyed by jurisdiction, session, bill, label, date and revision.")
+def bill_versions_unique_keys(warehouse: Warehouse) -> dg.AssetCheckResult:
+    dupes = warehouse.query_df(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM core.bill_versions GROUP BY jurisdiction, session, bill_id, "
+        "version_label, version_date, revision HAVING count(*) > 1)"
+    )["n"].iloc[0]
+    return dg.AssetCheckResult(passed=bool(dupes == 0), metadata={"duplicate_keys": int(dupes)})
+
+
+@dg.asset_check(asset=bill_versions, description="Every tracked bill has a version with text or a recorded fetch error.")
+def every_bill_has_text_or_error(warehouse: Warehouse) -> dg.AssetCheckResult:
+    missing = warehouse.query_df(
+        "SELECT b.jurisdiction, b.session, b.bill_id FROM core.bills b "
+        "WHERE NOT EXISTS (SELECT 1 FROM core.bill_versions v WHERE v.jurisdiction = b.jurisdiction "
+        "AND v.session = b.session AND v.bill_id = b.bill_id) "
+        "AND NOT EXISTS (SELECT 1 FROM core.fetch_errors e WHERE e.jurisdiction = b.jurisdiction "
+        "AND e.item LIKE '%' || b.bill_id || '%')"
+    )
+    return dg.AssetCheckResult(
+        passed=missing.empty,
+        metadata={"bills_without_text_or_error": len(missing),
+                  "examples": dg.MetadataValue.md(missing.head(10).to_markdown(index=False) if not missing.empty else "none")},
+    )
+
+
+BILL_ASSETS = [bill_search_hits, bills, bill_versions]
+BILL_CHECKS = [bill_versions_unique_keys, every_bill_has_text_or_error]

@@ -1,0 +1,1 @@
+"""Dashboard app over the published read-only copy of the warehouse."""

@@ -1,0 +1,1 @@
+"""Composition root: Definitions, resources, jobs, schedules, sensors, alert delivery and the CLI."""

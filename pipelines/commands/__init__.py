@@ -1,0 +1,1 @@
+"""Subcommands of `divwatch`; each module exposes register(subparsers)."""

@@ -1,0 +1,45 @@
+"""The one composition root: every asset, check, job, schedule, sensor and resource of Diversion Watch."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.analysis import ANALYSIS_ASSETS
+from assets.bills import BILL_ASSETS, BILL_CHECKS
+from assets.resources import BillSources
+from pipelines.settings import REPO, setting, warehouse_path
+from warehouse.db import Warehouse
+
+bills_job = dg.define_asset_job(
+    "bills_job",
+    selection=dg.AssetSelection.assets(*BILL_ASSETS, *ANALYSIS_ASSETS),
+    description="Fetch every version of the tracked bills in one jurisdiction and analyse them.",
+)
+
+analysis_job = dg.define_asset_job(
+    "analysis_job",
+    selection=dg.AssetSelection.assets(*ANALYSIS_ASSETS),
+    description="Re-analyse the stored versions of one jurisdiction (started by the new-version sensor).",
+)
+
+
+def resources() -> dict[str, dg.ConfigurableResource]:
+    """Resources for local runs; paths and modes come from DIVWATCH_* variables."""
+    return {
+        "warehouse": Warehouse(path=warehouse_path()),
+        "bill_sources": BillSources(
+            mode=setting("SOURCE", "folder"),
+            folder=setting("FOLDER", str(REPO / "demo" / "texts")),
+            tracking_path=setting("TRACKING", str(REPO / "config" / "tracking.toml")),
+            cache_path=setting("HTTP_CACHE", str(REPO / "data" / "http_cache.sqlite")),
+        ),
+    }
+
+
+defs = dg.Definitions(
+    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS],
+    asset_checks=[*BILL_CHECKS],
+    jobs=[bills_job, analysis_job],
+    resources=resources(),
+    executor=dg.in_process_executor,
+)
