@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -54,7 +55,7 @@ class View:
 
 
 # California text renderings: "begin insert ... end insert", "begin delete ... end delete" (often glued to words).
-_CA_MARKER = re.compile(r"(begin|end) (insert|delete)")
+_CA_MARKERS = (re.compile(r"begin (insert|delete)"), re.compile(r"end (insert|delete)"))
 # Explicit renderings some sites keep: **bold** insertions, ~~strike~~ deletions, and HTML-ish tags.
 _BOLD = re.compile(r"\*\*([^*\n]{1,2000}?)\*\*")
 _STRIKE = re.compile(r"~~([^~\n]{1,2000}?)~~")
@@ -64,23 +65,29 @@ _BRACKET = re.compile(r"\[([^\[\]]{1,1500})\]")
 _BRACKET_NOT_DELETION = re.compile(
     r"^\s*(?:\d{4}\s+(?:1st\s+|2nd\s+)?(?:ex\.s\.\s+)?c\s+\d|Approved by|Filed with|\d[\d.\s]*-\s*[\d.]+\s*$|s\s*$|es\s*$)"
 )
-_AMENDING_BILL = re.compile(
-    r"amended to read as follows|is amended by (?:adding|changing|amending)|matter in brackets|"
-    r"\[\s*\]\s*is old law|is (?:hereby )?amended as follows",
-    re.IGNORECASE,
-)
+_AMENDING_PHRASES = ("amended to read as follows", "is amended by adding", "is amended by changing", "is amended by amending",
+                     "matter in brackets", "is old law", "is amended as follows", "is hereby amended as follows")
 # New York legend: matter in CAPITALS (or italics) is new, [brackets] are old law to be omitted.
-_CAPS_LEGEND = re.compile(r"EXPLANATION\W+Matter in (?:CAPITALS|capitals|ITALICS|italics)", re.IGNORECASE)
+_CAPS_LEGEND = re.compile(r"EXPLANATION\W+Matter in (?:CAPITALS|capitals|ITALICS|italics)")
 _CAPS_RUN = re.compile(r"\b[A-Z][A-Z0-9,'()\-]*(?:[ \t]+[A-Z][A-Z0-9,'()\-]*){2,}\b")
 # Print layout: line numbers (own column or glued to the first word), page headers, hyphenation.
-_LINE_NUMBER_COLUMN = re.compile(r"^[ \t]*\d{1,2}(?= {2,}|\t|[a-z(\"]|[A-Z][a-z])", re.MULTILINE)
-_GLUED_LINE_NUMBER = re.compile(r"(?<=[a-z,;.)] )\d{1,2}(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")
-_PAGE_HEADER = re.compile(
-    r"^[^\n]{0,60}LRB\d{3}[ \d]+[A-Z]{2,4}[ \d]+[a-z]?[ \t]*$|^[ \t]*[—–-][ \t]*\d{1,4}[ \t]*[—–-][ \t]*$|"
-    r"^[ \t]*Page \d+ of \d+[ \t]*$",
-    re.MULTILINE,
+_LINE_NUMBER_COLUMN = re.compile(r"\n[ \t]*(\d{1,2})(?= {2,}|\t|[a-z(\"]|[A-Z][a-z])")
+_GLUED_LINE_NUMBER = re.compile(r" (\d{1,2})(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")
+_GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz,;.)")
+_PAGE_HEADERS = (  # each led by a literal so long texts scan fast; the match is the whole header line
+    re.compile(r"[^\n]{0,60}LRB\d{3}[ \d]+[A-Z]{2,4}[ \d]+[a-z]?[ \t]*(?=\n|$)"),
+    re.compile(r"\n[ \t]*[—–-][ \t]*\d{1,4}[ \t]*[—–-][ \t]*(?=\n|$)"),
+    re.compile(r"\n[ \t]*Page \d+ of \d+[ \t]*(?=\n|$)"),
 )
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*\r?\n[ \t]*(?:\d{1,2}[ \t]+)?(?=[a-z])")
+_HYPHEN_BREAK = re.compile(r"-[ \t]*\r?\n[ \t]*(?:\d{1,2}[ \t]+)?(?=[a-z])")
+# Markup-language renderings (XML/HTML saved as text): tags are layout; block tags end a paragraph.
+_ML_TAG = re.compile(r"<[A-Za-z/?!][^<>]{0,2000}>")
+_BLOCK_TAG = re.compile(
+    r"</?(?:\w+:)?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|section|article|para|paragraph|content|subdivision|"
+    r"description|title|heading|num|caption|digest|bill|law|level\d?)\b",
+    re.IGNORECASE,
+)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _SOFT_HYPHEN = "\u00ad"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
@@ -91,13 +98,19 @@ def _ca_spans(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
     spans: list[Span] = []
     noise: list[tuple[int, int, str]] = []
     open_kind, open_end = "", 0
-    for match in _CA_MARKER.finditer(text):
-        noise.append((match.start(), match.end(), " "))
-        edge, kind = match.group(1), match.group(2)
+    if "begin " not in text:
+        return spans, noise
+    tokens = sorted(
+        (match.start(), match.end(), edge, match.group(1))
+        for edge, pattern in zip(("begin", "end"), _CA_MARKERS)
+        for match in pattern.finditer(text)
+    )
+    for token_start, token_end, edge, kind in tokens:
+        noise.append((token_start, token_end, " "))
         if edge == "begin":
-            open_kind, open_end = kind, match.end()
+            open_kind, open_end = kind, token_end
         elif open_kind == kind:
-            spans.append(Span(kind, open_end, match.start()))
+            spans.append(Span(kind, open_end, token_start))
             open_kind = ""
     return spans, noise
 
@@ -124,7 +137,7 @@ def _tag_spans(text: str) -> tuple[list[Span], list]:
 
 def _bracket_spans(text: str) -> tuple[list[Span], list]:
     """Bracketed deletions, only in texts that amend existing law, skipping session-law citations."""
-    if not _AMENDING_BILL.search(text):
+    if "[" not in text or not any(phrase in text or phrase.upper() in text for phrase in _AMENDING_PHRASES):
         return [], []
     spans, noise = [], []
     for match in _BRACKET.finditer(text):
@@ -135,16 +148,27 @@ def _bracket_spans(text: str) -> tuple[list[Span], list]:
     return spans, noise
 
 
+def _markup_language_noise(text: str) -> list[tuple[int, int, str]]:
+    """Tags and entities of an XML/HTML rendering, when the text is one (a few stray "<" are not)."""
+    tags = list(_ML_TAG.finditer(text))
+    if len(tags) < 3:
+        return []
+    noise = [(m.start(), m.end(), "\n\n" if _BLOCK_TAG.match(m.group()) else " ") for m in tags]
+    noise += [(m.start(), m.end(), html.unescape(m.group())) for m in _ENTITY.finditer(text)]
+    return noise
+
+
 def _layout_noise(text: str) -> list[tuple[int, int, str]]:
     """Line numbers, page headers, soft hyphens, end-of-line hyphenation and unsafe compatibility forms."""
-    noise = [(m.start(), m.end(), "") for m in _PAGE_HEADER.finditer(text)]
-    column = list(_LINE_NUMBER_COLUMN.finditer(text))
+    noise = [(m.start(), m.end(), "") for pattern in _PAGE_HEADERS for m in pattern.finditer(text)]
+    noise += _markup_language_noise(text)
+    column = list(_LINE_NUMBER_COLUMN.finditer("\n" + text))
     if len(column) >= 5:
-        noise += [(m.start(), m.end(), " ") for m in column]
-    glued = list(_GLUED_LINE_NUMBER.finditer(text))
+        noise += [(m.start(1) - 1, m.end(1) - 1, " ") for m in column]
+    glued = [m for m in _GLUED_LINE_NUMBER.finditer(text) if m.start() > 0 and text[m.start() - 1] in _GLUED_AFTER]
     if len(glued) >= 3:
-        noise += [(m.start(), m.end(), "") for m in glued]
-    noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text)]
+        noise += [(m.start(1), m.end(1), "") for m in glued]
+    noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text) if m.start() > 0 and text[m.start() - 1].islower()]
     if not text.isascii():
         for match in _NON_ASCII.finditer(text):
             index, char = match.start(), match.group()
@@ -206,8 +230,12 @@ def build_view(text: str, edits: Iterable[tuple[int, int, str]], start: int = 0,
     orig_starts: list[int] = []
     verbatim: list[bool] = []
     cursor, clean_length = start, 0
-    for edit_start, edit_end, replacement in edits:
-        if edit_end <= start or edit_start >= end:
+    edits = edits if isinstance(edits, list) else list(edits)
+    first = max(0, bisect.bisect_left(edits, (start,)) - 1)  # edits are sorted and disjoint
+    for edit_start, edit_end, replacement in edits[first:]:
+        if edit_start >= end:
+            break
+        if edit_end <= start:
             continue
         edit_start, edit_end = max(edit_start, start), min(edit_end, end)
         if edit_start > cursor:
@@ -233,9 +261,10 @@ def current_view(nt: NormalizedText) -> View:
 
 def marked_view(nt: NormalizedText) -> View:
     """The text with markers and layout removed but deleted matter kept, to read what was struck."""
-    return build_view(nt.text, nt.noise)
+    return build_view(nt.text, list(nt.noise))
 
 
 def deleted_views(nt: NormalizedText) -> list[View]:
     """One clean view per deleted span, so struck matter can be read (and not counted) on its own."""
-    return [build_view(nt.text, nt.noise, span.start, span.end) for span in nt.spans if span.kind == DELETE]
+    noise = list(nt.noise)
+    return [build_view(nt.text, noise, span.start, span.end) for span in nt.spans if span.kind == DELETE]

@@ -19,8 +19,7 @@ class Section:
     level: int
 
 
-_MARKER = re.compile(
-    r"(?P<pre>^[ \t]*|[.:;][ \t]+|[.:;](?=\())"
+_MARK = (
     r"(?P<mark>"
     r"(?P<chapter>(?:CHAPTER|Chapter|ARTICLE|Article|PART|Part|TITLE|Title)[ \t]+[\dA-Z][\w.]*\.?)(?=[ \t]|$)"
     r"|(?P<sec>(?:SECTION|Section|SEC\.|Sec\.|§)[ \t]*\d[\w.\-]*)(?:(?<=\.)(?=[ \t]|$)|(?=[ \t]*\[|[ \t]*$))"
@@ -28,8 +27,13 @@ _MARKER = re.compile(
     r"|\((?P<paren>[a-z]{1,4}|\d{1,3}|[A-Z]{1,4})(?:-\d{1,2})?\)(?=[ \t]|[A-Z\"]|$)"
     r"|(?P<digest>\d{1,2}|[a-z])\)(?=[ \t]?[A-Z])"
     r"|(?P<dot>\d{1,2}|[A-Z])\.(?=[ \t]+[A-Z])"
-    r")",
-    re.MULTILINE,
+    r")"
+)
+# Every scan starts with a literal so the regex engine can skip ahead quickly on long texts.
+_FIRST_LINE = re.compile(r"[ \t]*" + _MARK, re.MULTILINE)
+_LINE_START = re.compile(r"\n[ \t]*" + _MARK, re.MULTILINE)
+_INLINE = tuple(
+    re.compile(re.escape(lead) + _MARK, re.MULTILINE) for lead in (". ", ".  ", ": ", ";  ", "; ", ".(", ":(", ";(")
 )
 _CONTAINERS = {"CHAPTER", "ARTICLE", "PART", "TITLE"}
 _LOWER_ROMAN = re.compile(r"^(?=[ivxl])x{0,3}(?:ix|iv|v?i{0,3})$")
@@ -62,13 +66,31 @@ def _heading_after(text: str, position: int, whole_line: bool) -> str:
     return ""
 
 
+def _marker_matches(text: str) -> list[tuple[re.Match[str], bool]]:
+    """Structure markers at line starts, plus enumerators that follow a sentence or a colon inline."""
+    found: dict[int, tuple[re.Match[str], bool]] = {}
+    first = _FIRST_LINE.match(text)
+    if first:
+        found[first.start("mark")] = (first, True)
+    for match in _LINE_START.finditer(text):
+        found[match.start("mark")] = (match, True)
+    for pattern in _INLINE:
+        for match in pattern.finditer(text):
+            found.setdefault(match.start("mark"), (match, False))
+    kept: list[tuple[re.Match[str], bool]] = []
+    for position in sorted(found):
+        if kept and position < kept[-1][0].end("mark"):
+            continue  # "Sec. 25." must not also yield an inline "25." item
+        kept.append(found[position])
+    return kept
+
+
 def segment_plain(text: str) -> list[Section]:
     """Sections of an already cleaned text, in reading order, each ending where the next begins."""
     markers: list[tuple[int, int, str, str]] = []  # start, level, path, heading
     headings: list[str] = []
     stack: list[tuple[str, str]] = []
-    for match in _MARKER.finditer(text):
-        at_line_start = not match.group("pre").strip()
+    for match, at_line_start in _marker_matches(text):
         start, mark_end = match.start("mark"), match.end("mark")
         if match.group("chapter") or match.group("sec") or match.group("code"):
             if not at_line_start:

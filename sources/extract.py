@@ -200,12 +200,14 @@ def marked_text_to_spans(text: str) -> tuple[str, tuple[MarkupSpan, ...]]:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode bytes as UTF-8 (BOM tolerated) or the detected charset; never raise."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(data).best()
-        return str(best) if best is not None else data.decode("utf-8", errors="replace")
+    """Decode UTF-8 (BOM tolerated), then Windows-1252 (the usual legacy charset of US legislatures), then a guess."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    best = charset_normalizer.from_bytes(data).best()
+    return str(best) if best is not None else data.decode("utf-8", errors="replace")
 
 
 def document_to_text(body: bytes, document_format: str, url: str = "") -> tuple[str, tuple[MarkupSpan, ...]]:

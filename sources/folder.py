@@ -30,6 +30,7 @@ class FolderDocument:
     version_label: str
     version_date: date | None
     url: str
+    sequence: int = 0
 
     @property
     def bill_key(self) -> tuple[str, str, str]:
@@ -44,6 +45,12 @@ def _as_date(value: object) -> date | None:
     if isinstance(value, str) and value.strip():
         return date.fromisoformat(value.strip())
     return None
+
+
+def _as_sequence(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"sequence must be an integer, got {value!r}")
+    return value
 
 
 def read_sidecar(sidecar: Path) -> FolderDocument:
@@ -64,6 +71,7 @@ def read_sidecar(sidecar: Path) -> FolderDocument:
         version_date = _as_date(meta.get("version_date"))
     except ValueError as exc:
         raise ValueError(f"bad version_date: {meta.get('version_date')!r}") from exc
+    sequence = _as_sequence(meta.get("sequence", 0))
     return FolderDocument(
         path=document,
         jurisdiction=str(meta["jurisdiction"]).strip().upper(),
@@ -73,6 +81,7 @@ def read_sidecar(sidecar: Path) -> FolderDocument:
         version_label=str(meta["version_label"]).strip(),
         version_date=version_date,
         url=str(meta.get("url", "")).strip() or document.resolve().as_uri(),
+        sequence=sequence,
     )
 
 
@@ -121,9 +130,9 @@ class FolderSource:
         yield from seen.values()
 
     def versions(self, bill: Bill) -> Iterator[BillVersion | FetchError]:
-        """Each document of the bill, oldest first; files whose hash is already known are skipped."""
+        """Each document of the bill in legislative order (sidecar `sequence`, then date); known hashes are skipped."""
         documents = [doc for doc in self._scan() if doc.bill_key == (bill.jurisdiction, bill.session, bill.bill_id)]
-        documents.sort(key=lambda doc: (doc.version_date or date.max, doc.path.name))
+        documents.sort(key=lambda doc: (doc.sequence, doc.version_date or date.max, doc.path.name))
         for doc in documents:
             item = f"{doc.jurisdiction} {doc.session} {doc.bill_id} {doc.version_label}"
             try:

@@ -71,6 +71,7 @@ class Subaward:
 
     source: str
     subaward_id: str
+    subaward_number: str
     prime_award_id: str
     recipient_name: str
     amount: float | None
@@ -106,6 +107,7 @@ class Announcement:
     eligible_applicants: tuple[str, ...]
     awards: tuple[AnnouncedAward, ...]
     text: str
+    link: str  # the page a reader should open (a feed item's own link)
     url: str
     fetched_at: datetime
     sha256: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json as jsonlib
 import threading
@@ -60,9 +61,9 @@ class Fetched:
     from_cache: bool
 
     def text(self) -> str:
-        """Decode with the declared charset, else a detected one, so odd bytes never crash a run."""
+        """Decode with the declared charset, else UTF-8, Windows-1252 or a detected one, so odd bytes never crash a run."""
         declared = _declared_charset(self.content_type)
-        for encoding in filter(None, (declared, "utf-8-sig")):
+        for encoding in filter(None, (declared, "utf-8-sig", "cp1252")):
             try:
                 return self.body.decode(encoding)
             except (UnicodeDecodeError, LookupError):
@@ -159,21 +160,11 @@ class HttpClient:
     def get(self, url: str, *, params=None, headers=None, expect: str | None = None,
             max_bytes: int | None = None) -> Fetched:
         """Fetch a URL (revalidating any cached copy) and check its type against `expect`."""
-        fetched = self._request("GET", url, params=params, headers=headers, max_bytes=max_bytes)
-        if expect:
-            self._check_expected(fetched, expect)
-        return fetched
+        return self._request("GET", url, params=params, headers=headers, max_bytes=max_bytes, expect=expect)
 
     def post_json(self, url: str, payload: dict, *, headers=None) -> Fetched:
         """POST a JSON body (retried like GET; never cached)."""
         return self._request("POST", url, json=payload, headers=headers)
-
-    def post_form(self, url: str, form: Mapping[str, str], *, headers=None, expect: str | None = None) -> Fetched:
-        """POST a form in the session that holds earlier cookies (JSF pages need this)."""
-        fetched = self._request("POST", url, data=dict(form), headers=headers)
-        if expect:
-            self._check_expected(fetched, expect)
-        return fetched
 
     def take_payloads(self) -> list[RawPayload]:
         """Hand over the bodies downloaded in full since the last call, for provenance."""
@@ -181,17 +172,19 @@ class HttpClient:
             taken, self._payloads = self._payloads, []
         return taken
 
-    def _request(self, method: str, url: str, *, max_bytes: int | None = None, **kwargs) -> Fetched:
+    def _request(self, method: str, url: str, *, max_bytes: int | None = None, expect: str | None = None,
+                 **kwargs) -> Fetched:
         shown = public_url(url)
         self.stats["requests"] += 1
         try:
             if not self.allows(url):
                 raise FetchFailed(shown, f"host not allowed: {urlsplit(url).hostname or url}")
             self._wait_for_turn(urlsplit(url).hostname or "")
-            limit = max_bytes or self.max_bytes
-            hook = lambda response, *a, **kw: self._read_capped(response, limit)  # noqa: E731
+            hook = functools.partial(self._read_capped, limit=max_bytes or self.max_bytes)
             response = self.session.request(method, url, timeout=self.timeout, hooks={"response": hook}, **kwargs)
             fetched = self._finish(response)
+            if expect:
+                self._check_expected(fetched, expect)
         except FetchFailed:
             self.stats["errors"] += 1
             raise
@@ -203,7 +196,10 @@ class HttpClient:
             raise FetchFailed(shown, f"gave up after {self.retries} retries") from exc
         except requests.RequestException as exc:
             self.stats["errors"] += 1
-            raise FetchFailed(shown, f"connection failed: {type(exc).__name__}") from exc
+            cause = getattr(exc.args[0], "reason", None) if exc.args else None
+            if isinstance(cause, urllib3.exceptions.TimeoutError):
+                raise FetchFailed(shown, f"timeout after {self.timeout:g}s") from exc
+            raise FetchFailed(shown, f"connection failed: {type(cause or exc).__name__}") from exc
         return fetched
 
     def _wait_for_turn(self, host: str) -> None:
@@ -215,7 +211,7 @@ class HttpClient:
         if wait > 0:
             time.sleep(wait)
 
-    def _read_capped(self, response: requests.Response, limit: int) -> requests.Response:
+    def _read_capped(self, response: requests.Response, *, limit: int, **_hook_kwargs) -> requests.Response:
         """Response hook: refuse disallowed redirects, stream the body and stop at the size cap."""
         if response.is_redirect:
             target = urljoin(response.url, response.headers.get("Location", ""))
@@ -253,7 +249,8 @@ class HttpClient:
         url = public_url(response.url)
         if response.status_code >= 400:
             attempts = self.retries + 1 if response.status_code in RETRYABLE_STATUSES else 1
-            raise FetchFailed(url, f"HTTP {response.status_code} after {attempts} attempts", response.status_code)
+            plural = "s" if attempts != 1 else ""
+            raise FetchFailed(url, f"HTTP {response.status_code} after {attempts} attempt{plural}", response.status_code)
         from_cache = bool(getattr(response, "from_cache", False))
         body = response.content or b""
         fetched = Fetched(

@@ -1,0 +1,132 @@
+"""Pair the clauses of two versions by meaning, not section number, so moved or renumbered text still matches."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+SHINGLE = 4
+CANDIDATES = 5
+MIN_SIMILARITY = 0.45
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One alignment row: an old clause index, a new clause index (either may be None) and their similarity."""
+
+    old: int | None
+    new: int | None
+    similarity: float
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, ignoring punctuation, layout and markup residue."""
+    return WORD.findall(text.lower())
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens with their character offsets into text."""
+    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text.lower())]
+
+
+def similarity(old_words: Sequence[str], new_words: Sequence[str]) -> float:
+    """Word-level difflib ratio (1.0 = same words in the same order)."""
+    if not old_words and not new_words:
+        return 1.0
+    return SequenceMatcher(None, old_words, new_words, autojunk=False).ratio()
+
+
+def align(old_texts: Sequence[str], new_texts: Sequence[str]) -> list[Pair]:
+    """One-to-one clause alignment: identical text first, then TF-IDF candidates ranked by word diff ratio."""
+    old_words = [words(t) for t in old_texts]
+    new_words = [words(t) for t in new_texts]
+    pairs: list[Pair] = []
+    free_new: dict[str, list[int]] = defaultdict(list)
+    for j, tokens in enumerate(new_words):
+        free_new[" ".join(tokens)].append(j)
+    used_old, used_new = set(), set()
+    for i, tokens in enumerate(old_words):
+        slot = free_new.get(" ".join(tokens))
+        if slot:
+            j = slot.pop(0)
+            pairs.append(Pair(i, j, 1.0))
+            used_old.add(i), used_new.add(j)
+    rest_old = [i for i in range(len(old_words)) if i not in used_old]
+    rest_new = [j for j in range(len(new_words)) if j not in used_new]
+    for score, i, j in _ranked_candidates(rest_old, rest_new, old_words, new_words):
+        if i in used_old or j in used_new or score < MIN_SIMILARITY:
+            continue
+        pairs.append(Pair(i, j, round(score, 4)))
+        used_old.add(i), used_new.add(j)
+    pairs += [Pair(i, None, 0.0) for i in rest_old if i not in used_old]
+    pairs += [Pair(None, j, 0.0) for j in rest_new if j not in used_new]
+    return sorted(pairs, key=lambda p: (p.new if p.new is not None else _after(p.old, pairs), p.old or 0))
+
+
+def _after(old_index: int | None, pairs: Sequence[Pair]) -> float:
+    """Sort key that places an unmatched old clause just after the new clause its predecessor matched."""
+    before = [p.new for p in pairs if p.old is not None and p.new is not None and p.old < (old_index or 0)]
+    return (max(before) if before else -1) + 0.5
+
+
+def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[float, int, int]]:
+    """Cheap TF-IDF cosine retrieval of a few candidates per old clause, then exact word-diff scoring."""
+    if not rest_old or not rest_new:
+        return []
+    documents = [set(old_words[i]) for i in rest_old] + [set(new_words[j]) for j in rest_new]
+    frequency = Counter(word for doc in documents for word in doc)
+    idf = {word: math.log(1 + len(documents) / count) for word, count in frequency.items()}
+
+    def vector(tokens: Sequence[str]) -> dict[str, float]:
+        counts = Counter(tokens)
+        weights = {w: (1 + math.log(c)) * idf.get(w, 1.0) for w, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        return {w: v / norm for w, v in weights.items()}
+
+    new_vectors = {j: vector(new_words[j]) for j in rest_new}
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, vec in new_vectors.items():
+        for word in vec:
+            index[word].append(j)
+    ranked = []
+    for i in rest_old:
+        vec = vector(old_words[i])
+        scores: dict[int, float] = defaultdict(float)
+        for word, weight in vec.items():
+            for j in index.get(word, ()):
+                scores[j] += weight * new_vectors[j][word]
+        for j, _ in sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]:
+            ranked.append((similarity(old_words[i], new_words[j]), i, j))
+    ranked.sort(key=lambda item: (-item[0], abs(item[1] - item[2])))
+    return ranked
+
+
+def coverage_end(short_text: str, long_text: str) -> tuple[int, int] | None:
+    """Where the end of short_text falls in long_text (offset), and how many trailing short words had no match."""
+    short_words, long_spans = words(short_text), word_spans(long_text)
+    long_words = [w for w, _, _ in long_spans]
+    if len(short_words) < SHINGLE or len(long_words) < SHINGLE:
+        return None
+    positions: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for k in range(len(long_words) - SHINGLE + 1):
+        positions[tuple(long_words[k : k + SHINGLE])].append(k)
+    offsets = [
+        positions[key][0] - k
+        for k in range(len(short_words) - SHINGLE + 1)
+        if len(positions.get(key := tuple(short_words[k : k + SHINGLE]), ())) == 1
+    ]
+    shift = sorted(offsets)[len(offsets) // 2] if offsets else 0
+    for k in range(len(short_words) - SHINGLE, -1, -1):
+        tolerance = 25 + k // 5
+        hits = [p for p in positions.get(tuple(short_words[k : k + SHINGLE]), ()) if abs(p - k - shift) <= tolerance]
+        if hits:
+            best = min(hits, key=lambda p: abs(p - k - shift))
+            tail = len(short_words) - (k + SHINGLE)
+            last = min(len(long_spans) - 1, best + SHINGLE - 1 + (tail if tail <= 2 else 0))
+            return long_spans[last][2], tail
+    return None

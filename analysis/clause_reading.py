@@ -1,0 +1,92 @@
+"""What one clause says (labels, modality, actor, money), computed once per distinct clause text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from analysis import money
+from analysis.rules import Hit, apply_rules, candidate_rules, load_rules
+
+_MODALITIES = (
+    ("intent", ("intent", "finds", "declares"), re.compile(r"\b(?:it is the intent|intent of the (?:legislature|general assembly)|legislature (?:finds|declares))")),
+    ("subject to appropriation", ("subject to", "extent"), re.compile(r"subject to (?:the availability of )?(?:\w+ ){0,3}?appropriat|to the extent (?:that )?(?:funds|feasible|monies)")),
+    ("shall not", ("not", "prohibited"), re.compile(r"\b(?:shall not|must not|may not|is prohibited from)\b")),
+    ("shall", ("shall", "must", "required"), re.compile(r"\b(?:shall|must|is required to|are required to)\b")),
+    ("may", ("may", "authorized", "can"), re.compile(r"\b(?:may|is authorized to|are authorized to|can)\b")),
+)
+_OPERATIVE_VERB = re.compile(r"\b(?:shall|must|may|is authorized|are authorized|is required|will)\b")
+_ACTOR = re.compile(
+    r"\b(?:(?P<law_enforcement>law enforcement officers?|peace officers?|police (?:officers?|departments?)|officers?|deputy sheriffs?|sheriffs?|law enforcement agenc(?:y|ies))"
+    r"|(?P<prosecutor>prosecut(?:or|ing attorney)s?|district attorneys?)"
+    r"|(?P<probation>probation (?:officers?|departments?))"
+    r"|(?P<court>courts?|judges?|magistrates?)"
+    r"|(?P<case_manager>case managers?|service providers?|treatment providers?|providers?)"
+    r"|(?P<admin_board>board|department|authority|commission|committee)"
+    r"|(?P<grantee>grantees?|grant applicants?|jurisdictions?|count(?:y|ies)|cit(?:y|ies))"
+    r"|(?P<participant>participants?|persons?|individuals?|defendants?|offenders?))\b"
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the engine reads from one clause's text, with evidence offsets relative to the clause."""
+
+    hits: tuple[Hit, ...]
+    modality: str
+    actor: str
+    amounts: tuple[float, ...]
+    fiscal_years: tuple[str, ...]
+    recipient_type: str
+
+
+def lower(text: str) -> str:
+    """Lower case that keeps every offset (full Unicode lowering can change a string's length)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def modality(lowered: str) -> str:
+    """The clause's strongest operative verb form, as the codebook's safeguard judgements read it."""
+    for name, hints, pattern in _MODALITIES:
+        if any(hint in lowered for hint in hints) and pattern.search(lowered):
+            return name
+    return ""
+
+
+def actor(lowered: str) -> str:
+    """Who the clause empowers or binds: the last actor named before its operative verb."""
+    verb = _OPERATIVE_VERB.search(lowered)
+    head = lowered[: verb.start()] if verb else lowered
+    last = None
+    for last in _ACTOR.finditer(head):
+        pass
+    return last.lastgroup or "" if last else ""
+
+
+@lru_cache(maxsize=256)
+def _lead_in_candidates(lead_in: str) -> frozenset[int]:
+    """Rules a lead-in sentence ("... the following:") can fire on its list items."""
+    return frozenset(candidate_rules(load_rules(), lead_in))
+
+
+@lru_cache(maxsize=1 << 16)
+def read_clause(text: str, lead_in: str) -> Reading:
+    """Labels and features of one clause; versions of a bill repeat most clauses, so this is cached."""
+    book = load_rules()
+    lowered = lower(text)
+    candidates = candidate_rules(book, lowered)
+    if lead_in:
+        candidates |= _lead_in_candidates(lead_in)
+    hits = tuple(apply_rules(book, text, lowered, lead_in, candidates)) if candidates else ()
+    has_money = "$" in text or "fiscal" in lowered or "budget" in lowered or "fy" in lowered
+    return Reading(
+        hits=hits,
+        modality=modality(lowered),
+        actor=actor(lowered),
+        amounts=money.amounts(text) if "$" in text else (),
+        fiscal_years=money.fiscal_years(text) if has_money else (),
+        recipient_type=money.recipient_type(text),
+    )

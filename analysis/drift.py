@@ -1,0 +1,323 @@
+"""Judge an amendment (old -> new version): aligned clause changes, codebook drift signals and direction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from analysis import fidelity as fid
+from analysis.align import Pair, align, coverage_end, similarity, words
+from analysis.clauses import classify
+from analysis.model import Clause, ClauseChange, DriftReport, ProvisionStatus, Signal
+from analysis.normalize import DELETE, INSERT, View, build_view, normalize
+from analysis.redline import Redline, redline
+
+Markup = Iterable[tuple[str, int, int]]
+_CA_TOKEN = re.compile(r"(begin|end) (insert|delete)")
+_AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+MOVED_SIMILARITY = 0.8
+
+
+@dataclass
+class Side:
+    """One side of the comparison: its clauses, their cues, and whether its text is cut off."""
+
+    text: str
+    truncated: bool
+    source: str = ""  # the file as read, for evidence quoted verbatim
+    view: View | None = None  # maps offsets in text back to source
+    clauses: list[Clause] = field(default_factory=list)
+    cues: list[dict[str, tuple[int, int]]] = field(default_factory=list)
+    tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
+
+    def quote(self, clause: Clause | None) -> str:
+        """The clause as it reads in the original file (markup tokens and layout included)."""
+        if clause is None:
+            return ""
+        if self.view is None:
+            return clause.text.strip()
+        return self.source[self.view.to_original(clause.start) : self.view.to_original_end(clause.end)].strip()
+
+    def count(self, cue: str) -> int:
+        return sum(cue in found for found in self.cues)
+
+    @property
+    def partial(self) -> int | None:
+        """Index of a last clause that lost its tail to truncation (its missing words are unknown, not deleted)."""
+        if not self.truncated or not self.clauses:
+            return None
+        return None if self.clauses[-1].text.rstrip().endswith((".", ")", '"', "]")) else len(self.clauses) - 1
+
+
+def looks_truncated(text: str) -> bool:
+    """A version that stops mid-sentence was cut off by its source: what follows is unknown, not deleted."""
+    return not text.rstrip().endswith((".", ")", "]", '"', "”"))
+
+
+def _spans_with_open_tail(text: str, markup: Markup) -> tuple[object, list[tuple[str, int, int]]]:
+    """Normalized markup spans, plus a California "begin insert/delete" left open by a cut-off text."""
+    nt = normalize(text, markup)
+    spans = [(s.kind, s.start, s.end) for s in nt.spans]
+    tokens = list(_CA_TOKEN.finditer(text))
+    if tokens and tokens[-1].group(1) == "begin" and not any(s[1] >= tokens[-1].end() for s in spans):
+        spans.append((tokens[-1].group(2), tokens[-1].end(), len(text)))
+    return nt, spans
+
+
+def version_views(text: str, markup: Markup = ()) -> tuple[View, View, bool]:
+    """(prior, current, has_markup): the text before and after its own amendment markup, layout removed."""
+    nt, spans = _spans_with_open_tail(text, markup)
+
+    def view(dropped_kind: str) -> View:
+        edits = list(nt.noise) + [(s, e, " ") for kind, s, e in spans if kind == dropped_kind]
+        disjoint: list[tuple[int, int, str]] = []
+        for edit in sorted(edits, key=lambda e: (e[0], -e[1])):
+            if not disjoint or edit[0] >= disjoint[-1][1]:
+                disjoint.append(edit)
+        return build_view(text, disjoint)
+
+    return view(INSERT), view(DELETE), bool(spans)
+
+
+def _containment(part: str, whole: str) -> float:
+    shingles = lambda t: {tuple(w[k : k + 4]) for w in [words(t)] for k in range(max(0, len(w) - 3))}
+    mine = shingles(part)
+    return len(mine & shingles(whole)) / len(mine) if mine else 0.0
+
+
+def _clip(old: Side, new: Side) -> None:
+    """Cut both texts to the stretch both cover, so text missing from a cut-off copy is never read as deleted."""
+    old_end = coverage_end(old.text, new.text) if old.truncated else None
+    new_end = coverage_end(new.text, old.text) if new.truncated else None
+    if old_end and (not new_end or old_end[1] <= new_end[1]):
+        if words(new.text[old_end[0] :]):
+            new.text, new.truncated = new.text[: old_end[0]], True
+    elif new_end and words(old.text[new_end[0] :]):
+        old.text, old.truncated = old.text[: new_end[0]], True
+
+
+def _prepare(side: Side, cache: dict) -> None:
+    side.clauses = [c for c in classify(side.text) if words(c.text)]
+    for clause in side.clauses:
+        key = (clause.text, clause.categories)
+        if key not in cache:
+            cache[key] = fid.clause_cues(clause)
+        side.cues.append(cache[key])
+
+
+def compare(
+    old_text: str,
+    new_text: str,
+    old_markup: Markup = (),
+    new_markup: Markup = (),
+    old_complete: bool | None = None,
+    new_complete: bool | None = None,
+) -> DriftReport:
+    """Compare two versions; a version's own insert/delete markup is used when it describes this amendment."""
+    _, old_current, _ = version_views(old_text, old_markup)
+    new_prior, new_current, new_marked = version_views(new_text, new_markup)
+    old_current_text, new_prior_text, new_current_text = old_current.text, new_prior.text, new_current.text
+    new_cut = looks_truncated(new_text) if new_complete is None else not new_complete
+    old_cut = looks_truncated(old_text) if old_complete is None else not old_complete
+    basis = "diff"
+    if new_marked and _containment(new_prior_text, old_current_text) > _containment(new_current_text, old_current_text) + 0.02:
+        basis, old = "markup", Side(new_prior_text, new_cut)  # quotes read before/after the markup
+    else:
+        old = Side(old_current_text, old_cut, old_text, old_current)
+    new = Side(new_current_text, new_cut) if basis == "markup" else Side(new_current_text, new_cut, new_text, new_current)
+    if basis == "diff":
+        _clip(old, new)
+    cache: dict = {}
+    _prepare(old, cache)
+    _prepare(new, cache)
+    pairs = align([c.text for c in old.clauses], [c.text for c in new.clauses])
+    _mark_tails(pairs, old, new)
+    lines = {(p.old, p.new): redline(old.clauses[p.old].text, new.clauses[p.new].text) for p in pairs if _changed(p, old, new)}
+    signals = _signals(pairs, lines, old, new)
+    old_status, new_status = _statuses(pairs, old, new)
+    cue_names = lambda side: {name for found in side.cues for name in found}
+    old_fid, new_fid = fid.fidelity_from(old_status, cue_names(old)), fid.fidelity_from(new_status, cue_names(new))
+    changed, delta = _provision_delta(old_status, new_status)
+    direction = _direction(signals, changed, delta)
+    changes = tuple(_change(p, old, new, lines.get((p.old, p.new))) for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines)
+    extras = {"basis": basis, "truncated": {"old": old.truncated, "new": new.truncated}, "delta": round(delta, 4), "provisions_changed": changed}
+    return DriftReport(direction, old_fid, new_fid, tuple(signals), changes, extras)
+
+
+def _mark_tails(pairs: Sequence[Pair], old: Side, new: Side) -> None:
+    """Unaligned clauses after the last aligned one may have counterparts beyond the other side's cut."""
+    paired = [p for p in pairs if p.old is not None and p.new is not None]
+    if new.truncated:
+        old.tail = 1 + max((p.old for p in paired), default=-1)
+    if old.truncated:
+        new.tail = 1 + max((p.new for p in paired), default=-1)
+
+
+def _changed(pair: Pair, old: Side, new: Side) -> bool:
+    return pair.old is not None and pair.new is not None and words(old.clauses[pair.old].text) != words(new.clauses[pair.new].text)
+
+
+def _overlaps(span: tuple[int, int], runs: Sequence[tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in runs)
+
+
+def _moved(cue: str, text: str, other: Side) -> bool:
+    """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
+    mine = words(text)
+    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in zip(other.clauses, other.cues))
+
+
+def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
+    """An unaligned clause really adds (or drops) a cue: it is not in the uncertain tail, the version-level count
+    of clauses with the cue changed that way, and the clause did not just move."""
+    clause = side.clauses[index]
+    return index < side.tail and side.count(cue) > other.count(cue) and not _moved(cue, clause.text, other)
+
+
+def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> tuple[bool, str, str]:
+    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence)."""
+    o = old.clauses[pair.old] if pair.old is not None else None
+    n = new.clauses[pair.new] if pair.new is not None else None
+    oc = old.cues[pair.old] if o else {}
+    nc = new.cues[pair.new] if n else {}
+    if o and n and line is None:
+        return False, "", ""
+    when, context = rule["when"], set(rule.get("context", ()))
+    evidence = (old.quote(o), new.quote(n))
+    for cue in rule.get("cues", ()):
+        if when == "added" and cue in nc and cue not in oc and (not context or context & set(nc)):
+            if pair.old is not None and pair.old == old.partial:
+                continue
+            if (line and _overlaps(nc[cue], line.inserted_spans)) or (not o and _new_here(cue, pair.new, new, old)):
+                return True, *evidence
+        if when == "removed" and cue in oc and cue not in nc and (not context or context & set(oc)):
+            if pair.new is not None and pair.new == new.partial:
+                continue
+            dropped = not n and _new_here(cue, pair.old, old, new) and not (rule.get("vanish") and new.count(cue))
+            if (line and _overlaps(oc[cue], line.deleted_spans)) or dropped:
+                return True, *evidence
+        if line and cue in oc and cue in nc and _changed_within(when, cue, line, o, n):
+            return True, *evidence
+    if when == "downgraded" and line and set(nc) & set(fid.rules()["modality"]["safeguards"]) and _downgraded(line, o, n):
+        return True, *evidence
+    return False, "", ""
+
+
+def _changed_within(when: str, cue: str, line: Redline, o: Clause, n: Clause) -> bool:
+    vocab = fid.rules()["changes"]
+    if when == "narrowed":
+        return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
+    if when == "broadened":
+        return len(words(line.inserted_text)) >= 2 and _any(vocab["broadening_inserted"], line.inserted_text)
+    if when in {"amount_up", "amount_down"}:
+        before, after = _max_amount(o.text), _max_amount(n.text)
+        return before is not None and after is not None and (after > before if when == "amount_up" else after < before)
+    if when == "date_later":
+        before, after = _YEAR.findall(o.text), _YEAR.findall(n.text)
+        return bool(before and after) and max(after) > max(before)
+    return False
+
+
+def _downgraded(line: Redline, o: Clause, n: Clause) -> bool:
+    modality = fid.rules()["modality"]
+    deleted, inserted = set(words(line.deleted_text)), set(words(line.inserted_text))
+    if deleted & set(modality["strong_words"]) and inserted & set(modality["weak_words"]):
+        return True
+    weak = fid.weak_condition_patterns()
+    return any(p.search(line.inserted_text) for p in weak) and not any(p.search(o.text) for p in weak)
+
+
+def _any(patterns: Sequence[str], text: str) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def _max_amount(text: str) -> float | None:
+    values = [float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1) for m in _AMOUNT.finditer(text)]
+    return max(values) if values else None
+
+
+def _signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> list[Signal]:
+    """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
+    found: list[Signal] = []
+    for spec in fid.rules()["signals"]:
+        for pair in pairs:
+            if pair.old is not None and pair.new is not None and (pair.old, pair.new) not in lines:
+                continue
+            fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
+            if fired:
+                found.append(Signal(spec["id"], spec["severity"], fired[1], fired[2]))
+                break
+    return found
+
+
+def _statuses(pairs: Sequence[Pair], old: Side, new: Side) -> tuple[list[ProvisionStatus], list[ProvisionStatus]]:
+    """Provision statuses of both sides; "unknown" on a cut-off side becomes "absent" where alignment proves it."""
+    old_rows = fid.assess(old.clauses, old.cues, old.truncated)
+    new_rows = fid.assess(new.clauses, new.cues, new.truncated)
+    to_old = {p.new: p.old for p in pairs if p.new is not None}
+    to_new = {p.old: p.new for p in pairs if p.old is not None}
+    rules = {p.id: p.rule for p in fid.provisions()}
+    old_status, new_status = [], []
+    for (os_, oi), (ns_, ni) in zip(old_rows, new_rows):
+        if not rules[os_.provision]:
+            if os_.status == "unknown" and ni >= 0 and _known_counterpart(to_old.get(ni), ni, old, new):
+                os_ = ProvisionStatus(os_.provision, "absent", os_.weight)
+            if ns_.status == "unknown" and oi >= 0 and _known_counterpart(to_new.get(oi), oi, new, old):
+                ns_ = ProvisionStatus(ns_.provision, "absent", ns_.weight)
+        old_status.append(os_), new_status.append(ns_)
+    return old_status, new_status
+
+
+def _known_counterpart(counterpart: int | None, index: int, side: Side, other: Side) -> bool:
+    """Whether the clause at index on `other` faces known text on `side` (a full clause, or a gap inside coverage)."""
+    if counterpart is None:
+        return index < other.tail
+    return counterpart != side.partial
+
+
+def _provision_delta(old_status: Sequence[ProvisionStatus], new_status: Sequence[ProvisionStatus]) -> tuple[list[str], float]:
+    """Provisions whose known status changed, and the weighted change of fidelity (codebook 4.2 step 2)."""
+    total = sum(p.weight for p in fid.provisions())
+    changed, delta = [], 0.0
+    for before, after in zip(old_status, new_status):
+        if before.status != after.status and "unknown" not in {before.status, after.status}:
+            changed.append(before.provision)
+            delta += before.weight * (fid.STATUS_VALUES[after.status] - fid.STATUS_VALUES[before.status])
+    return changed, delta / total
+
+
+def _direction(signals: Sequence[Signal], changed: Sequence[str], delta: float) -> str:
+    """The codebook rule: any H signal or a falling score is drift-away; a rising score without H is toward."""
+    if not signals and not changed:
+        return "no-change"
+    if any(s.severity == "H" for s in signals) or delta < 0:
+        return "drift-away"
+    return "toward-model" if delta > 0 else "mixed"
+
+
+def _change(pair: Pair, old: Side, new: Side, line: Redline | None) -> ClauseChange:
+    o = old.clauses[pair.old] if pair.old is not None else None
+    n = new.clauses[pair.new] if pair.new is not None else None
+    kind = "modified" if o and n else ("added" if n else "removed")
+    return ClauseChange(kind, old.quote(o), new.quote(n), o.section if o else "", n.section if n else "", line.runs if line else ())
+
+
+def report_to_json(report: DriftReport) -> dict:
+    """The `divwatch drift --json` contract, plus organizer scores, flags and the clause changes with redlines."""
+    return {
+        "direction": report.direction,
+        "fidelity": {"old": report.old.model_score, "new": report.new.model_score},
+        "organizer_fidelity": {"old": report.old.organizer_score, "new": report.new.organizer_score},
+        "signals": [{"id": s.id, "severity": s.severity, "old_text": s.old_text, "new_text": s.new_text} for s in report.signals],
+        "provisions": [{"id": o.provision, "old": o.status, "new": n.status} for o, n in zip(report.old.provisions, report.new.provisions)],
+        "flags": {"old": list(report.old.flags), "new": list(report.new.flags)},
+        "changes": [
+            {"kind": c.kind, "old_text": c.old_text, "new_text": c.new_text, "old_section": c.old_section,
+             "new_section": c.new_section, "redline": [{"op": op, "text": text} for op, text in c.redline]}
+            for c in report.changes
+        ],
+        **{key: report.extras[key] for key in ("basis", "truncated", "delta", "provisions_changed") if key in report.extras},
+    }

@@ -1,0 +1,166 @@
+"""Tie money to what authorizes it: programs and bill clauses, by listing, name, citation, jurisdiction and period, with evidence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_CITATION = re.compile(r"(?:\bsections?|\bsec\.|§+|\bRCW|\bchapter|\bILCS)\s*(\d+[A-Za-z]?(?:\.\d+[A-Za-z]?)+)", re.IGNORECASE)
+_LISTING = re.compile(r"\b\d{2}\.\d{3}\b")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Whether a funding text is about diversion, and the words that show it."""
+
+    related: bool
+    evidence: str
+
+
+def diversion_relevance(text: str, keywords: Sequence[str], acronyms: Sequence[str] = ()) -> Relevance:
+    """Keywords match case-insensitively, acronyms (such as LEAD) only as written, both on word boundaries."""
+    for keyword in keywords:
+        hit = re.search(rf"\b{re.escape(keyword)}", text, re.IGNORECASE)
+        if hit:
+            return Relevance(True, f"keyword '{hit.group(0)}'")
+    for acronym in acronyms:
+        if re.search(rf"\b{re.escape(acronym)}\b", text):
+            return Relevance(True, f"acronym '{acronym}'")
+    return Relevance(False, "")
+
+
+@dataclass(frozen=True)
+class FundingItem:
+    """An opportunity, award or announcement reduced to what linking needs."""
+
+    kind: str  # opportunity | award | announcement
+    source: str
+    item_id: str
+    jurisdiction: str  # state code, or US for federal money with no state
+    text: str
+    listings: tuple[str, ...] = ()
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Program:
+    """A configured program with the names, listings and statutes that identify its money."""
+
+    id: str
+    name: str
+    jurisdiction: str
+    aliases: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    statutes: tuple[str, ...] = ()
+    bills: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    """A bill clause (from the clauses asset) that might authorize or govern the money."""
+
+    clause_id: str  # version_id#clause_no
+    jurisdiction: str
+    text: str
+    fiscal_years: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    """One funding item tied to one program or clause, with the evidence for it and a confidence in [0, 1]."""
+
+    item: FundingItem
+    target_kind: str  # program | clause
+    target_id: str
+    methods: tuple[str, ...]
+    evidence: str
+    confidence: float
+
+
+def _names_in(text: str, names: Iterable[str]) -> list[str]:
+    found = []
+    for name in names:
+        flags = 0 if name.isupper() else re.IGNORECASE  # acronyms only as written
+        if name and re.search(rf"\b{re.escape(name)}\b", text, flags):
+            found.append(name)
+    return found
+
+
+def citations(text: str) -> set[str]:
+    """Section numbers the text cites ('Section 1001.86 of the Penal Code' -> '1001.86')."""
+    return {m.group(1).lower() for m in _CITATION.finditer(text)}
+
+
+def _years(values: Iterable[str]) -> set[int]:
+    return {int(m.group(0)) for v in values for m in _YEAR.finditer(v)}
+
+
+def _place_fits(item: FundingItem, jurisdiction: str) -> bool:
+    return jurisdiction == "US" or item.jurisdiction in (jurisdiction, "US", "")
+
+
+def link_to_program(item: FundingItem, program: Program) -> Link | None:
+    """Score one item against one program; None when the place does not fit or the evidence is too thin."""
+    if not _place_fits(item, program.jurisdiction):
+        return None
+    scored: list[tuple[str, float, str]] = []
+    shared = sorted(set(item.listings) & set(program.listings))
+    if shared:
+        scored.append(("assistance_listing", 0.6, f"listing {', '.join(shared)}"))
+    names = _names_in(item.text, (program.name, *program.aliases))
+    if names:
+        scored.append(("program_name", 0.4, f"names '{names[0]}'"))
+    cited = sorted(citations(item.text) & {s.lower() for s in program.statutes})
+    if cited:
+        scored.append(("statute", 0.5, f"cites section {', '.join(cited)}"))
+    if not scored:
+        return None
+    if program.jurisdiction != "US" and item.jurisdiction == program.jurisdiction:
+        scored.append(("jurisdiction", 0.1, f"same jurisdiction {item.jurisdiction}"))
+    if program.years and item.year and program.years[0] <= item.year <= program.years[1]:
+        scored.append(("period", 0.1, f"year {item.year} within {program.years[0]}-{program.years[1]}"))
+    return _link(item, "program", program.id, scored)
+
+
+def link_to_clause(item: FundingItem, clause: ClauseRef, programs: Sequence[Program]) -> Link | None:
+    """Score one item against one clause: shared listing numbers, program names, cited sections, place and years."""
+    if not _place_fits(item, clause.jurisdiction):
+        return None
+    scored: list[tuple[str, float, str]] = []
+    shared = sorted(set(item.listings) & set(_LISTING.findall(clause.text)))
+    if shared:
+        scored.append(("assistance_listing", 0.6, f"listing {', '.join(shared)} in clause"))
+    spellings = {n for p in programs for n in (p.name, *p.aliases)}
+    both = sorted(set(_names_in(item.text, spellings)) & set(_names_in(clause.text, spellings)))
+    if both:
+        scored.append(("program_name", 0.4, f"both name '{both[0]}'"))
+    cited = sorted(citations(item.text) & citations(clause.text))
+    if cited:
+        scored.append(("statute", 0.5, f"both cite section {', '.join(cited)}"))
+    if not scored:
+        return None
+    if item.jurisdiction == clause.jurisdiction:
+        scored.append(("jurisdiction", 0.1, f"same jurisdiction {item.jurisdiction}"))
+    if item.year and item.year in _years(clause.fiscal_years):
+        scored.append(("period", 0.1, f"clause funds year {item.year}"))
+    return _link(item, "clause", clause.clause_id, scored)
+
+
+def _link(item: FundingItem, kind: str, target: str, scored: list[tuple[str, float, str]]) -> Link | None:
+    confidence = round(min(1.0, sum(weight for _, weight, _ in scored)), 2)
+    if confidence < MIN_CONFIDENCE:
+        return None
+    return Link(item, kind, target, tuple(m for m, _, _ in scored), "; ".join(e for _, _, e in scored), confidence)
+
+
+def link_all(items: Iterable[FundingItem], programs: Sequence[Program], clauses: Sequence[ClauseRef]) -> list[Link]:
+    """Every link above the confidence floor between the items and the programs or clauses."""
+    links = []
+    for item in items:
+        links += [link for p in programs if (link := link_to_program(item, p))]
+        links += [link for c in clauses if (link := link_to_clause(item, c, programs))]
+    return links

@@ -1,0 +1,172 @@
+"""Codebook category rules loaded from reviewed data (categories.toml), compiled once and applied per clause."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CATEGORIES_FILE = Path(__file__).with_name("categories.toml")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way a clause shows a category: a pattern, vetoes (near-misses) and scope requirements."""
+
+    id: str
+    category: str
+    pattern: re.Pattern[str]
+    case_sensitive: bool
+    unless: re.Pattern[str] | None
+    requires: re.Pattern[str] | None
+    scope: str  # "" | a named scope pattern the clause or its lead-in must match
+    background_ok: bool  # may fire on background text (recitals, findings about other efforts)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """All rules, the named scopes, and one trigger scanner that says which rules a clause can fire."""
+
+    categories: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    scopes: dict[str, re.Pattern[str]]
+    background: re.Pattern[str] | None
+    scan: Callable[[str], set[int]]  # lower-cased text -> indexes of rules whose triggers occur in it
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule that fired on a clause, with its evidence as offsets into the clause text."""
+
+    category: str
+    rule: str
+    start: int
+    end: int
+
+
+def _compile(source: str) -> re.Pattern[str]:
+    """Compile a reviewed pattern: a literal space means any run of whitespace (layout varies)."""
+    return re.compile(source.strip().replace(" ", r"\s+"))
+
+
+def _trie_regex(words: list[str]) -> str:
+    """One alternation factored as a prefix trie, so a single scan finds every trigger quickly."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        if list(node) == [""]:
+            return ""
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        optional = "" in node
+        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return render(trie)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
+    """Parse and compile the category rules; cached so every caller shares one compiled book."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    categories = tuple(data["categories"])
+    scopes = {name: _compile(source) for name, source in data.get("scopes", {}).items()}
+    rules: list[Rule] = []
+    rules_by_trigger: dict[str, list[int]] = {}
+    for entry in data["rule"]:
+        if entry["category"] not in categories:
+            raise ValueError(f"rule {entry['id']}: unknown category {entry['category']!r}")
+        if entry.get("scope") and entry["scope"] not in scopes:
+            raise ValueError(f"rule {entry['id']}: unknown scope {entry['scope']!r}")
+        case_sensitive = bool(entry.get("case_sensitive", False))
+        rules.append(
+            Rule(
+                id=entry["id"],
+                category=entry["category"],
+                pattern=_compile(entry["pattern"]),
+                case_sensitive=case_sensitive,
+                unless=_compile(entry["unless"]) if entry.get("unless") else None,
+                requires=_compile(entry["requires"]) if entry.get("requires") else None,
+                scope=entry.get("scope", ""),
+                background_ok=bool(entry.get("background_ok", False)),
+            )
+        )
+        for trigger in entry["triggers"]:
+            if trigger != trigger.lower() or not re.fullmatch(r"[a-z0-9$§\-]+", trigger):
+                raise ValueError(f"rule {entry['id']}: a trigger is one lower-case word: {trigger!r}")
+            rules_by_trigger.setdefault(trigger, []).append(len(rules) - 1)
+    background = _compile(data["background"]) if data.get("background") else None
+    return RuleBook(categories, tuple(rules), scopes, background, _trigger_scanner({k: tuple(v) for k, v in rules_by_trigger.items()}))
+
+
+def _trigger_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[str], set[int]]:
+    """One pass over a clause that finds every trigger at a word start (Aho-Corasick when installed)."""
+    try:
+        import ahocorasick
+    except ImportError:
+        return _regex_scanner(rules_by_trigger)
+    automaton = ahocorasick.Automaton()
+    for word, ids in rules_by_trigger.items():
+        automaton.add_word(word, (len(word), ids))
+    automaton.make_automaton()
+
+    def scan(lowered: str) -> set[int]:
+        found: set[int] = set()
+        for end, (length, ids) in automaton.iter(lowered):
+            start = end - length + 1
+            if start == 0 or not lowered[start - 1].isalnum():
+                found.update(ids)
+        return found
+
+    return scan
+
+
+def _regex_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[str], set[int]]:
+    """The same scan with one trie-shaped regex; a longer trigger carries the rules of its prefixes."""
+    pattern = re.compile(r"(?<![a-z0-9])" + _trie_regex(sorted(rules_by_trigger)))
+    inherited = {
+        word: tuple(sorted({i for other, ids in rules_by_trigger.items() if word.startswith(other) for i in ids}))
+        for word in rules_by_trigger
+    }
+
+    def scan(lowered: str) -> set[int]:
+        found: set[int] = set()
+        for match in pattern.finditer(lowered):
+            found.update(inherited[match.group()])
+        return found
+
+    return scan
+
+
+def candidate_rules(book: RuleBook, lowered: str) -> set[int]:
+    """Indexes of the rules whose trigger words occur in the (lower-cased) clause."""
+    return book.scan(lowered)
+
+
+def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidates: set[int]) -> list[Hit]:
+    """Rules that fire on one clause: pattern found, no veto in the clause, requirements and scope met."""
+    hits: list[Hit] = []
+    context = lowered + "\n" + lead_in
+    is_background = book.background is not None and book.background.search(lowered) is not None
+    for index in sorted(candidates):
+        rule = book.rules[index]
+        if is_background and not rule.background_ok:
+            continue
+        match = rule.pattern.search(text if rule.case_sensitive else lowered)
+        if match is None:
+            continue
+        if rule.unless is not None and rule.unless.search(lowered):
+            continue
+        if rule.requires is not None and not rule.requires.search(context):
+            continue
+        if rule.scope and not book.scopes[rule.scope].search(context):
+            continue
+        hits.append(Hit(rule.category, rule.id, match.start(), match.end()))
+    return hits

@@ -1,0 +1,110 @@
+"""The funding assets' resource and shared plumbing: where responses come from, and how records reach the warehouse."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dagster as dg
+import pandas as pd
+
+from analysis.funding_links import diversion_relevance
+from sources.announcements import WatchedPage
+from sources.funding_replay import ReplayClient
+from sources.http import HttpClient
+from sources.records import FetchError
+from warehouse.db import Warehouse
+
+
+class FundingSources(dg.ConfigurableResource):
+    """Where funding data comes from: bundled recorded real responses (default, offline) or the live APIs."""
+
+    mode: str = "recorded"  # recorded | live
+    config_path: str = "config/funding.toml"
+    recorded_manifest: str = "demo/funding/manifest.toml"
+    cache_path: str | None = "data/cache/funding_http.sqlite"
+    grantsgov_url: str | None = None
+    federalregister_url: str | None = None
+    usaspending_url: str | None = None
+    timeout: float = 20.0
+    retries: int = 3
+    backoff_factor: float = 0.5
+    min_interval: float = 1.0
+
+    def settings(self) -> dict:
+        return tomllib.loads(Path(self.config_path).read_text(encoding="utf-8"))
+
+    def endpoint(self, name: str) -> str:
+        override = getattr(self, f"{name}_url")
+        return override or self.settings()[name]["endpoint"]
+
+    def pages(self) -> list[WatchedPage]:
+        return [WatchedPage(**page) for page in self.settings().get("announcements", {}).get("pages", [])]
+
+    def client(self) -> HttpClient | ReplayClient:
+        """A replay of the recordings, or a live client allowed only the configured endpoints' and pages' hosts."""
+        if self.mode == "recorded":
+            return ReplayClient(Path(self.recorded_manifest))
+        if self.mode != "live":
+            raise ValueError(f"unknown funding mode {self.mode!r}")
+        urls = [self.endpoint(n) for n in ("grantsgov", "federalregister", "usaspending")] + [p.url for p in self.pages()]
+        if self.cache_path:
+            Path(self.cache_path).parent.mkdir(parents=True, exist_ok=True)
+        return HttpClient(allowed_hosts={urlsplit(u).hostname for u in urls}, cache_path=self.cache_path,
+                          timeout=self.timeout, retries=self.retries, backoff_factor=self.backoff_factor,
+                          min_interval=self.min_interval)
+
+
+def records_frame(records: list, **extra: object) -> pd.DataFrame:
+    """Records as a DataFrame; tuples become lists so DuckDB stores them as LIST columns."""
+    rows = [{k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(r).items()} for r in records]
+    frame = pd.DataFrame(rows)
+    for column, value in extra.items():
+        frame[column] = value
+    return frame
+
+
+def with_relevance(frame: pd.DataFrame, settings: dict, *columns: str) -> pd.DataFrame:
+    rules = settings.get("relevance", {})
+    text = frame[list(columns)].fillna("").astype(str).agg("\n".join, axis=1)
+    found = [diversion_relevance(t, rules.get("keywords", []), rules.get("acronyms", [])) for t in text]
+    return frame.assign(diversion_related=[r.related for r in found], relevance_evidence=[r.evidence for r in found])
+
+
+def save(warehouse: Warehouse, table: str, frame: pd.DataFrame, where: dict, failed: bool) -> int:
+    """Replace one source's rows; a source that failed outright keeps its previous rows for the next run to retry."""
+    if frame.empty and failed:
+        return 0
+    return warehouse.replace_partition(table, frame, where)
+
+
+def record_errors(warehouse: Warehouse, context: dg.AssetExecutionContext, errors: list[FetchError],
+                   client: HttpClient | ReplayClient, source: str) -> None:
+    """Fetch errors go to core.fetch_errors under the source's name; raw bodies to core.raw_payloads."""
+    frame = pd.DataFrame([{"jurisdiction": e.jurisdiction or "US", "source": source, "item": e.item, "url": e.url,
+                           "reason": e.reason, "occurred_at": e.occurred_at.replace(tzinfo=None),
+                           "run_id": context.run.run_id} for e in errors])
+    warehouse.replace_partition("core.fetch_errors", frame, {"source": source, "run_id": context.run.run_id})
+    payloads = pd.DataFrame([{"sha256": p.sha256, "url": p.url, "source": source, "content_type": p.content_type,
+                              "fetched_at": p.fetched_at.replace(tzinfo=None), "body": p.body}
+                             for p in client.take_payloads()])
+    if not payloads.empty:
+        warehouse.insert_new("core.raw_payloads", payloads, ["sha256"])
+
+
+def result(counts: dict[str, int], preview: pd.DataFrame) -> dg.MaterializeResult:
+    metadata: dict[str, object] = {k: dg.MetadataValue.int(int(v)) for k, v in counts.items()}
+    metadata["preview"] = dg.MetadataValue.md(preview.head(10).to_markdown(index=False) if not preview.empty else "_none_")
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def as_tuple(value: object) -> tuple:
+    """A LIST cell from DuckDB as a tuple; NULL (None, NaN or NA) becomes empty."""
+    return tuple(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else ()

@@ -1,0 +1,58 @@
+"""Time compare() on ~50 KB version pairs built from real texts, next to a plain difflib word diff of the same pairs."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+from analysis.clauses import classify
+from analysis.drift import compare
+from analysis.redline import plain_word_diff
+
+ROOT = Path(__file__).parents[1] / "tests" / "fixtures"
+TARGET = 50_000
+
+
+def build_pairs() -> list[tuple[str, str, str]]:
+    """Each pair: many real amendments (old/new fixture texts) interleaved with unchanged real corpus texts."""
+    amendments = [json.loads(line) for line in (ROOT / "amendments" / "gold" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+    filler = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus" / "texts").rglob("*.txt"))]
+    pairs = []
+    for offset in range(3):
+        old_parts, new_parts, k = [], [], offset
+        while sum(map(len, old_parts)) < TARGET:
+            amendment = amendments[k % len(amendments)]
+            old_parts.append((ROOT / "amendments" / "texts" / amendment["old"]).read_text(encoding="utf-8"))
+            new_parts.append((ROOT / "amendments" / "texts" / amendment["new"]).read_text(encoding="utf-8"))
+            unchanged = filler[(7 * k) % len(filler)]
+            old_parts.append(unchanged), new_parts.append(unchanged)
+            k += 1
+        pairs.append((f"pair{offset}", "\n\n".join(old_parts), "\n\n".join(new_parts)))
+    return pairs
+
+
+def timed(function, *args, repeat: int = 15) -> float:
+    """Median wall time in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function(*args)
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    print(f"{'pair':8} {'old KB':>7} {'new KB':>7} {'drift ms':>9} {'classify x2 ms':>15} {'difflib ms':>11} {'ratio':>6} signals")
+    for name, old, new in build_pairs():
+        report = compare(old, new)
+        drift_ms = timed(compare, old, new)
+        classify_ms = timed(lambda: (classify(old), classify(new)))
+        diff_ms = timed(plain_word_diff, old, new)
+        ids = sorted({s.id for s in report.signals})
+        print(f"{name:8} {len(old) / 1000:7.1f} {len(new) / 1000:7.1f} {drift_ms:9.1f} {classify_ms:15.1f} {diff_ms:11.1f} {drift_ms / diff_ms:6.2f} {len(ids)} ids, {len(report.changes)} changes, {report.direction}")
+
+
+if __name__ == "__main__":
+    main()

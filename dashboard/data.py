@@ -1,0 +1,103 @@
+"""Read-only queries over the published serving copy, cached until the next publish replaces the file."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+SERVING_ENV = "DIVWATCH_SERVING"
+DEFAULT_SERVING = Path(__file__).resolve().parent.parent / "data" / "serving.duckdb"
+# One connection at a time: DuckDB shares an open file between connections of a process, so an overlapping
+# query could pin the replaced copy; serializing keeps every query on the newest publish.
+_CONNECT_LOCK = threading.Lock()
+
+
+def serving_path() -> Path:
+    """The published copy to read: $DIVWATCH_SERVING, else data/serving.duckdb in the repo."""
+    return Path(os.environ.get(SERVING_ENV) or DEFAULT_SERVING)
+
+
+def published_at(path: Path) -> datetime:
+    """The publish swaps in a freshly written file, so its mtime is the publish time."""
+    return datetime.fromtimestamp(path.stat().st_mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached(path: str, stamp: int, sql: str, params: tuple) -> pd.DataFrame:
+    with _CONNECT_LOCK, duckdb.connect(path, read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def query(sql: str, params: tuple = ()) -> pd.DataFrame:
+    """Run a parameterized read on the current copy; the file's inode and mtime key the cache."""
+    path = serving_path()
+    stat = path.stat()
+    return _cached(str(path), hash((stat.st_ino, stat.st_mtime_ns)), sql, params)
+
+
+def bills() -> pd.DataFrame:
+    return query(
+        "SELECT jurisdiction, session, bill_id, title, latest_version_label, latest_version_date, version_count, "
+        "model_score, organizer_score, last_change_direction, last_fidelity_delta, last_signal_ids, "
+        "latest_version_url FROM marts.bill_latest ORDER BY latest_version_date DESC NULLS LAST, jurisdiction, bill_id"
+    )
+
+
+def timeline(jurisdiction: str, session: str, bill_id: str) -> pd.DataFrame:
+    return query(
+        "SELECT * FROM marts.version_timeline WHERE jurisdiction = ? AND session = ? AND bill_id = ? ORDER BY version_no",
+        (jurisdiction, session, bill_id),
+    )
+
+
+def changes(old_version_id: str, new_version_id: str) -> pd.DataFrame:
+    return query(
+        "SELECT change_no, kind, old_section, new_section, old_text, new_text, redline FROM marts.amendment_changes "
+        "WHERE old_version_id = ? AND new_version_id = ? ORDER BY change_no",
+        (old_version_id, new_version_id),
+    )
+
+
+def signals(old_version_id: str, new_version_id: str) -> pd.DataFrame:
+    return query(
+        "SELECT signal, severity, old_text, new_text FROM marts.amendment_signals "
+        "WHERE old_version_id = ? AND new_version_id = ? ORDER BY severity, signal",
+        (old_version_id, new_version_id),
+    )
+
+
+def states() -> pd.DataFrame:
+    return query("SELECT * FROM marts.state_summary ORDER BY bills DESC, jurisdiction")
+
+
+def drift_by_year(jurisdiction: str) -> pd.DataFrame:
+    return query("SELECT * FROM marts.drift_by_state_year WHERE jurisdiction = ? ORDER BY year", (jurisdiction,))
+
+
+def clause_counts(jurisdiction: str) -> pd.DataFrame:
+    return query(
+        "SELECT year, category, clause_count FROM marts.clause_counts WHERE jurisdiction = ? ORDER BY year, category",
+        (jurisdiction,),
+    )
+
+
+def funding() -> pd.DataFrame:
+    return query("SELECT * FROM marts.funding_by_recipient_type ORDER BY jurisdiction, year, recipient_type")
+
+
+def health() -> pd.DataFrame:
+    return query("SELECT * FROM marts.data_health ORDER BY stale DESC, source, jurisdiction")
+
+
+def alerts(limit: int = 200) -> pd.DataFrame:
+    return query(
+        "SELECT created_at, status, channel, jurisdiction, bill_id, version_label, direction, attempts, last_error "
+        "FROM marts.alerts_feed ORDER BY created_at DESC LIMIT ?",
+        (limit,),
+    )

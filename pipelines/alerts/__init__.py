@@ -1,0 +1,1 @@
+"""Alert delivery: subscriptions, composition, channels, the Atom feed and the retrying deliverer."""

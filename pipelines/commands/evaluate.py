@@ -1,0 +1,38 @@
+"""`divwatch eval --gold DIR`: how well the clause engine agrees with double-coded gold labels."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analysis.evaluate import evaluate, format_report
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("eval", help="precision / recall / F1 per category against a gold folder")
+    parser.add_argument("--gold", required=True, type=Path, help="folder with labels.jsonl (and pairs.jsonl)")
+    parser.add_argument("--texts", type=Path, help="texts folder (default: the gold folder's sibling texts/)")
+    parser.add_argument("--state", action="append", default=[], help="only files under these state folders (repeatable)")
+    parser.add_argument("--json", action="store_true", help="one JSON object with every figure")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the category figures (and signal figures when the gold folder has version pairs)."""
+    if not (args.gold / "labels.jsonl").is_file():
+        print(f"divwatch eval: {args.gold}: no labels.jsonl", file=sys.stderr)
+        return 2
+    texts_dir = args.texts or args.gold.parent / "texts"
+    report = evaluate(args.gold, texts_dir, args.state)
+    signals_report = ""
+    if (args.gold / "pairs.jsonl").is_file():
+        signals_report = ""  # signals: see analysis.drift_eval (evaluate_signals(gold_dir, texts_dir) -> str)
+    if args.json:
+        print(json.dumps({"categories": report.as_dict(), "signals": signals_report}, ensure_ascii=False))
+    else:
+        print(format_report(report))
+        if signals_report:
+            print(signals_report)
+    return 1 if report.errors else 0

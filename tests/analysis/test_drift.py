@@ -1,0 +1,123 @@
+"""Amendment comparison on real version pairs: alignment, redlines, cut-off texts, markup, JSON and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.align import align, coverage_end
+from analysis.drift import compare, report_to_json, version_views
+from analysis.redline import redline
+from pipelines.cli import main
+
+CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"
+TEXTS = CORPUS / "texts"
+AMENDMENTS = Path(__file__).parents[1] / "fixtures" / "amendments" / "texts"
+
+
+def read(relative: str) -> str:
+    return (TEXTS / relative).read_text(encoding="utf-8")
+
+
+def gold_pairs() -> list[dict]:
+    lines = (CORPUS / "gold" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize("pair", gold_pairs(), ids=lambda pair: pair["new"].split("/")[1])
+def test_gold_pairs(pair):
+    report = compare(read(pair["old"]), read(pair["new"]))
+    assert report.direction == pair["direction"]
+    assert sorted(s.id for s in report.signals) == sorted(pair["signals"])
+
+
+def test_version_markup_is_the_amendment_basis():
+    old, new = "CA/SB1110_2015-16/2016-02-17_introduced.txt", "CA/SB1110_2015-16/2016-05-31_amended-senate.txt"
+    prior, current, marked = version_views(read(new))
+    assert marked
+    assert "approve three counties" in prior.text and "approve three counties" not in current.text
+    assert "until January 1, 2020" in current.text  # an insert left open by the cut-off is still an insert
+    assert "until January 1, 2020" not in prior.text
+    report = compare(read(old), read(new))
+    assert report.extras["basis"] == "markup"
+    sunset = next(s for s in report.signals if s.id == "sunset_added")
+    assert "repeal" in sunset.new_text and "repeal" not in sunset.old_text
+    assert report.new.model_score > report.old.model_score
+
+
+def test_missing_text_is_never_deleted_text():
+    full = read("CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt")
+    cut = full[: full.index("(4) Participation") + 40]  # stops mid-sentence, like the partial corpus files
+    for old, new in ((full, cut), (cut, full)):
+        report = compare(old, new)
+        assert report.direction == "no-change", report_to_json(report)
+        assert not report.signals
+    assert report.extras["truncated"]["old"]
+
+
+def test_renderings_of_the_same_version_do_not_drift():
+    for original, alternative in (
+        ("CA/PEN-1001.86/2016-06-27_code_added-by-SB843.txt", "CA/PEN-1001.86/alt_sources/self-law.txt"),
+        ("CA/SB843_2015-16/2016-06-27_chaptered.txt", "CA/SB843_2015-16/alt_sources/2016-06-27_chaptered.leginfo-raw.txt"),
+        ("CA/SB1110_2015-16/2016-02-17_introduced.txt", "CA/SB1110_2015-16/alt_sources/2016-02-17_introduced.legiscan.txt"),
+    ):
+        report = compare(read(original), read(alternative))
+        assert (report.direction, report.signals) == ("no-change", ())
+
+
+def test_alignment_follows_meaning_not_position():
+    old = ["(1) Providing intensive case management.", "(2) Prioritizing housing without preconditions.", "(3) Employing social services."]
+    new = ["(1) Prioritizing housing without preconditions.", "(2) Providing intensive case management.", "(3) Employing social services.", "(4) A new duty to report."]
+    pairs = {(p.old, p.new) for p in align(old, new)}
+    assert {(0, 1), (1, 0), (2, 2), (None, 3)} <= pairs
+
+
+def test_coverage_end_maps_a_cut_off_copy_into_the_full_text():
+    full = "The board shall award grants to up to three jurisdictions. Grantees shall collect data on outcomes and costs."
+    end, tail = coverage_end("The board shall award grants to up to three juris", full)
+    assert full[:end].endswith("jurisdictions") and tail <= 2
+
+
+def test_redline_is_word_level():
+    line = redline("Participation shall be voluntary throughout.", "Participation may be voluntary throughout.")
+    assert line.runs == (("equal", "Participation"), ("delete", "shall"), ("insert", "may"), ("equal", "be voluntary throughout."))
+    assert line.inserted_text == "may" and line.deleted_text == "shall"
+
+
+def test_json_contract_and_changes():
+    old = (AMENDMENTS / "exclusion_added" / "old.txt").read_text(encoding="utf-8")
+    new = (AMENDMENTS / "exclusion_added" / "new.txt").read_text(encoding="utf-8")
+    data = report_to_json(compare(old, new))
+    assert {"direction", "fidelity", "signals", "provisions", "changes"} <= set(data)
+    assert set(data["fidelity"]) == {"old", "new"}
+    assert {s["id"] for s in data["signals"]} == {"exclusion_added"}
+    assert set(data["signals"][0]) == {"id", "severity", "old_text", "new_text"}
+    assert len(data["provisions"]) == 24 and all(set(p) == {"id", "old", "new"} for p in data["provisions"])
+    narrow = next(p for p in data["provisions"] if p["id"] == "narrow_exclusions")
+    assert (narrow["old"], narrow["new"]) == ("present", "weakened")
+    added = [c for c in data["changes"] if c["kind"] == "added"]
+    assert any("probation or parole" in c["new_text"] for c in added)
+    json.dumps(data)
+
+
+def test_cli_prints_the_json_contract(capsys):
+    old, new = AMENDMENTS / "sunset_added" / "old.txt", AMENDMENTS / "sunset_added" / "new.txt"
+    assert main(["drift", str(old), str(new), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["direction"] == "toward-model"
+    assert [s["id"] for s in data["signals"]] == ["sunset_added"]
+    assert main(["drift", str(old), str(new)]) == 0
+    summary = capsys.readouterr().out
+    assert "toward-model" in summary and "sunset_added" in summary
+
+
+def test_cli_reports_bad_input(tmp_path, capsys):
+    binary = tmp_path / "garbage.txt"
+    binary.write_bytes(b"\x00\x01 not a bill")
+    good = AMENDMENTS / "sunset_added" / "old.txt"
+    assert main(["drift", str(binary), str(good), "--json"]) == 2
+    assert main(["drift", str(tmp_path / "missing.txt"), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert "NUL" in err and "missing.txt" in err

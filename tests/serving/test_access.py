@@ -1,0 +1,59 @@
+"""BI tools reach the published copy through a read-only SQLAlchemy URL; analysts get Parquet files of the marts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from warehouse.access import export_marts_parquet, mart_names, serving_engine, serving_url
+from warehouse.db import Warehouse
+from warehouse.publish import publish_snapshot
+
+
+@pytest.fixture
+def serving(corpus_warehouse: Warehouse, tmp_path: Path) -> Path:
+    path = tmp_path / "serving.duckdb"
+    with corpus_warehouse.connect() as con:
+        publish_snapshot(con, path)
+    return path
+
+
+def test_sqlalchemy_url_reads_marts_with_pandas(serving: Path, corpus_warehouse: Warehouse) -> None:
+    url = serving_url(serving)
+    assert url.startswith("duckdb:///") and url.endswith("?access_mode=read_only")
+    frame = pd.read_sql("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id", sa.create_engine(url))
+    expected = corpus_warehouse.query_df("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id")
+    assert frame["latest_version_id"].tolist() == expected["latest_version_id"].tolist()
+    assert "bill_latest" in sa.inspect(sa.create_engine(url)).get_view_names(schema="marts")  # what BI tools list
+
+
+def test_sqlalchemy_url_refuses_writes(serving: Path) -> None:
+    with serving_engine(serving).connect() as connection:
+        with pytest.raises(sa.exc.DBAPIError, match="read-only|read only"):
+            connection.exec_driver_sql("DELETE FROM core.bills")
+
+
+def test_engine_sees_a_newer_publish_without_reconnecting(serving: Path, corpus_warehouse: Warehouse) -> None:
+    engine = serving_engine(serving)
+    before = pd.read_sql("SELECT count(*) AS n FROM marts.alerts_feed", engine)["n"].iloc[0]
+    with corpus_warehouse.connect() as con:
+        con.execute("DELETE FROM alerts.outbox WHERE status = 'sent'")
+        publish_snapshot(con, serving)
+    after = pd.read_sql("SELECT count(*) AS n FROM marts.alerts_feed", engine)["n"].iloc[0]
+    assert 0 < after < before
+
+
+def test_parquet_export_writes_every_mart_whole(serving: Path, tmp_path: Path) -> None:
+    written = export_marts_parquet(serving, tmp_path / "parquet")
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert sorted(written) == mart_names(con)
+        for name, path in written.items():
+            view = con.execute(f"SELECT * FROM marts.{name}").df()
+            exported = con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+            assert list(exported.columns) == list(view.columns)
+            assert len(exported) == len(view)
+    assert not [p for p in (tmp_path / "parquet").iterdir() if p.suffix != ".parquet"]

@@ -1,0 +1,220 @@
+"""The alert outbox and subscription store: idempotent enqueueing and retry bookkeeping, so each alert is sent once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import duckdb
+
+FEED_SUBSCRIPTION = "feed"
+PENDING, SENT, DEAD = "pending", "sent", "dead"
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    """One subscription as stored: filters and channels are plain JSON-able data, secrets only as env var names."""
+
+    subscription_id: str
+    name: str
+    mode: str = "immediate"  # immediate | daily
+    digest_hour: int = 7
+    filters: dict = field(default_factory=dict)
+    channels: tuple[dict, ...] = ()
+    active_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """An alert to enqueue for one subscription, bill version and channel."""
+
+    subscription_id: str
+    version_id: str
+    channel: str
+    jurisdiction: str
+    payload: dict
+    next_attempt_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A claimed outbox row, ready for a delivery attempt."""
+
+    subscription_id: str
+    version_id: str
+    channel: str
+    jurisdiction: str
+    attempts: int
+    payload: dict
+    created_at: datetime
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.subscription_id, self.version_id, self.channel)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff between attempts, and the attempt count after which a row is given up as dead."""
+
+    max_attempts: int = 8
+    base_delay: timedelta = timedelta(minutes=1)
+    max_delay: timedelta = timedelta(hours=6)
+
+    def delay(self, attempts: int) -> timedelta:
+        """Wait after the given number of failed attempts: base, 2x base, 4x base ... capped."""
+        return min(self.base_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+
+
+def replace_subscriptions(con: duckdb.DuckDBPyConnection, subscriptions: Iterable[SubscriptionRow], now: datetime) -> int:
+    """Make the stored subscriptions equal the configured ones (the feed always stays), keeping active_since of known ids."""
+    rows = list(subscriptions)
+    if any(row.subscription_id == FEED_SUBSCRIPTION for row in rows):
+        raise ValueError(f"subscription id {FEED_SUBSCRIPTION!r} is reserved for the built-in Atom feed")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        known = dict(
+            con.execute("SELECT subscription_id, active_since FROM alerts.subscriptions").fetchall()
+        )
+        con.execute("DELETE FROM alerts.subscriptions WHERE subscription_id <> ?", [FEED_SUBSCRIPTION])
+        for row in rows:
+            con.execute(
+                "INSERT INTO alerts.subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    row.subscription_id,
+                    row.name,
+                    row.mode,
+                    row.digest_hour,
+                    json.dumps(row.filters),
+                    json.dumps(list(row.channels)),
+                    known.get(row.subscription_id) or row.active_since or now,
+                    now,
+                ],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(rows)
+
+
+def stored_subscriptions(con: duckdb.DuckDBPyConnection) -> list[SubscriptionRow]:
+    """All subscriptions, the feed first, in a stable order."""
+    rows = con.execute(
+        "SELECT subscription_id, name, mode, digest_hour, filters, channels, active_since FROM alerts.subscriptions "
+        "ORDER BY subscription_id <> ?, subscription_id",
+        [FEED_SUBSCRIPTION],
+    ).fetchall()
+    return [
+        SubscriptionRow(sid, name, mode, hour, json.loads(filters), tuple(json.loads(channels)), since)
+        for sid, name, mode, hour, filters, channels, since in rows
+    ]
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, items: Iterable[OutboxItem], now: datetime) -> int:
+    """Insert alerts that are not queued yet (the primary key turns repeats into no-ops); returns rows added."""
+    added = 0
+    for item in items:
+        inserted = con.execute(
+            "INSERT INTO alerts.outbox (subscription_id, version_id, channel, jurisdiction, status, attempts, "
+            "next_attempt_at, payload, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING RETURNING version_id",
+            [
+                item.subscription_id,
+                item.version_id,
+                item.channel,
+                item.jurisdiction,
+                PENDING,
+                item.next_attempt_at,
+                json.dumps(item.payload),
+                now,
+            ],
+        ).fetchall()
+        added += len(inserted)
+    return added
+
+
+def mark_seen(con: duckdb.DuckDBPyConnection, version_ids: Iterable[str], jurisdiction: str, now: datetime) -> None:
+    """Remember that these versions were matched against subscriptions, so the sensor never requests them again."""
+    for version_id in version_ids:
+        con.execute(
+            "INSERT INTO alerts.seen_versions VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [version_id, jurisdiction, now]
+        )
+
+
+def enqueue_and_mark_seen(
+    con: duckdb.DuckDBPyConnection, items: list[OutboxItem], seen: list[str], jurisdiction: str, now: datetime
+) -> int:
+    """Enqueue and record the versions as seen in one transaction, so a failed run leaves neither half."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        added = enqueue(con, items, now)
+        mark_seen(con, seen, jurisdiction, now)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return added
+
+
+def claim_due(
+    con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 200, lease: timedelta = timedelta(minutes=10)
+) -> list[OutboxRow]:
+    """Take due pending rows and push their next attempt past a lease, so a concurrent deliverer skips them."""
+    rows = con.execute(
+        "UPDATE alerts.outbox SET next_attempt_at = ? WHERE (subscription_id, version_id, channel) IN ("
+        "  SELECT (subscription_id, version_id, channel) FROM alerts.outbox"
+        "  WHERE status = ? AND next_attempt_at <= ? ORDER BY created_at, version_id LIMIT ?) "
+        "RETURNING subscription_id, version_id, channel, jurisdiction, attempts, payload, created_at",
+        [now + lease, PENDING, now, limit],
+    ).fetchall()
+    claimed = [OutboxRow(s, v, c, j, a, json.loads(p), t) for s, v, c, j, a, p, t in rows]
+    return sorted(claimed, key=lambda row: (row.created_at, row.version_id, row.subscription_id, row.channel))
+
+
+def mark_sent(con: duckdb.DuckDBPyConnection, key: tuple[str, str, str], now: datetime) -> None:
+    """Record a successful delivery."""
+    con.execute(
+        "UPDATE alerts.outbox SET status = ?, sent_at = ?, attempts = attempts + 1, last_error = NULL "
+        "WHERE subscription_id = ? AND version_id = ? AND channel = ?",
+        [SENT, now, *key],
+    )
+
+
+def mark_failed(
+    con: duckdb.DuckDBPyConnection, key: tuple[str, str, str], error: str, now: datetime, policy: RetryPolicy
+) -> str:
+    """Record a failed attempt: schedule a retry with backoff, or give the row up as dead; returns the new status."""
+    attempts = con.execute(
+        "SELECT attempts FROM alerts.outbox WHERE subscription_id = ? AND version_id = ? AND channel = ?", list(key)
+    ).fetchone()
+    if attempts is None:
+        raise KeyError(f"no outbox row {key}")
+    tried = attempts[0] + 1
+    status = DEAD if tried >= policy.max_attempts else PENDING
+    reason = error if status == PENDING else f"gave up after {tried} attempts: {error}"
+    con.execute(
+        "UPDATE alerts.outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? "
+        "WHERE subscription_id = ? AND version_id = ? AND channel = ?",
+        [status, tried, now + policy.delay(tried), reason, *key],
+    )
+    return status
+
+
+def sent_payloads(
+    con: duckdb.DuckDBPyConnection, subscription_id: str, channel: str, limit: int
+) -> list[tuple[dict, datetime]]:
+    """The newest sent payloads of one subscription channel with when they were sent (what a feed file shows)."""
+    rows = con.execute(
+        "SELECT payload, sent_at FROM alerts.outbox WHERE subscription_id = ? AND channel = ? AND status = ? "
+        "ORDER BY sent_at DESC, version_id LIMIT ?",
+        [subscription_id, channel, SENT, limit],
+    ).fetchall()
+    return [(json.loads(payload), sent_at) for payload, sent_at in rows]
+
+
+def outbox_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per status, for run metadata and health checks."""
+    return dict(con.execute("SELECT status, count(*) FROM alerts.outbox GROUP BY status").fetchall())

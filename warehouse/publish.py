@@ -1,0 +1,62 @@
+"""Publish a read-only serving copy atomically, so dashboards never hold a lock the pipeline needs."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+_ALIAS = "serving_publish"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What one publish wrote: where, how big, how long it took."""
+
+    path: Path
+    size_bytes: int
+    seconds: float
+
+
+def _quoted_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _remove(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, serving_path: str | Path) -> PublishResult:
+    """Copy the connection's whole database to a temp file beside `serving_path`, then swap it in with os.replace.
+
+    Readers that hold the old file keep their consistent snapshot (the old inode stays alive until they
+    close it); readers that open the path afterwards see the new copy. On any failure the old copy stays.
+    """
+    started = time.perf_counter()
+    target = Path(serving_path).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f"ATTACH ? AS {_ALIAS}", [str(temp)])
+    try:
+        # COPY FROM DATABASE takes no parameters; the name is the catalog's own, quoted as an identifier.
+        con.execute(f"COPY FROM DATABASE {_quoted_identifier(source)} TO {_ALIAS}")
+        con.execute(f"CHECKPOINT {_ALIAS}")
+        con.execute(f"DETACH {_ALIAS}")
+        if temp.with_name(temp.name + ".wal").exists():
+            raise RuntimeError(f"publish left a write-ahead log beside {temp}")
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
+        os.replace(temp, target)
+    except BaseException:
+        if _ALIAS in {row[0] for row in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}:
+            con.execute(f"DETACH {_ALIAS}")
+        _remove(temp)
+        raise
+    return PublishResult(path=target, size_bytes=target.stat().st_size, seconds=time.perf_counter() - started)
