@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
+from itertools import islice
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,14 +26,19 @@ class Pair:
     similarity: float
 
 
-def words(text: str) -> list[str]:
-    """Lower-case word tokens, ignoring punctuation, layout and markup residue."""
-    return WORD.findall(text.lower())
+def words(text: str) -> tuple[str, ...]:
+    """Lower-case word tokens, ignoring punctuation, layout and markup residue (clause-sized texts are cached)."""
+    return _clause_words(text) if len(text) <= 4000 else tuple(WORD.findall(text.lower()))
 
 
-def word_spans(text: str) -> list[tuple[str, int, int]]:
-    """Word tokens with their character offsets into text."""
-    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text.lower())]
+@lru_cache(maxsize=8192)
+def _clause_words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(text.lower()))
+
+
+def shingles(tokens: Sequence[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
+    """The set of consecutive word n-grams."""
+    return set(zip(*(tokens[k:] for k in range(size))))
 
 
 def similarity(old_words: Sequence[str], new_words: Sequence[str]) -> float:
@@ -106,27 +113,28 @@ def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[f
     return ranked
 
 
-def coverage_end(short_text: str, long_text: str) -> tuple[int, int] | None:
+def coverage_end(short_text: str, long_text: str, window: int = 400) -> tuple[int, int] | None:
     """Where the end of short_text falls in long_text (offset), and how many trailing short words had no match."""
-    short_words, long_spans = words(short_text), word_spans(long_text)
-    long_words = [w for w, _, _ in long_spans]
+    lowered = long_text.lower()
+    short_words, long_words = words(short_text)[-window:], WORD.findall(lowered)
     if len(short_words) < SHINGLE or len(long_words) < SHINGLE:
         return None
+    wanted = shingles(short_words)
     positions: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for k in range(len(long_words) - SHINGLE + 1):
-        positions[tuple(long_words[k : k + SHINGLE])].append(k)
-    offsets = [
-        positions[key][0] - k
-        for k in range(len(short_words) - SHINGLE + 1)
-        if len(positions.get(key := tuple(short_words[k : k + SHINGLE]), ())) == 1
-    ]
-    shift = sorted(offsets)[len(offsets) // 2] if offsets else 0
-    for k in range(len(short_words) - SHINGLE, -1, -1):
-        tolerance = 25 + k // 5
-        hits = [p for p in positions.get(tuple(short_words[k : k + SHINGLE]), ()) if abs(p - k - shift) <= tolerance]
+    for k, key in enumerate(zip(*(long_words[j:] for j in range(SHINGLE)))):
+        if key in wanted:
+            positions[key].append(k)
+    keys = [tuple(short_words[k : k + SHINGLE]) for k in range(len(short_words) - SHINGLE + 1)]
+    base = len(words(short_text)) - len(short_words)  # position of the window in the whole short text
+    offsets = sorted(positions[key][0] - base - k for k, key in enumerate(keys) if len(positions.get(key, ())) == 1)
+    shift = offsets[len(offsets) // 2] if offsets else 0
+    for k in range(len(keys) - 1, -1, -1):
+        expected = base + k + shift
+        hits = [p for p in positions.get(keys[k], ()) if abs(p - expected) <= 25 + (base + k) // 5]
         if hits:
-            best = min(hits, key=lambda p: abs(p - k - shift))
+            best = min(hits, key=lambda p: abs(p - expected))
             tail = len(short_words) - (k + SHINGLE)
-            last = min(len(long_spans) - 1, best + SHINGLE - 1 + (tail if tail <= 2 else 0))
-            return long_spans[last][2], tail
+            last = min(len(long_words) - 1, best + SHINGLE - 1 + (tail if tail <= 2 else 0))
+            match = next(islice(WORD.finditer(lowered), last, None))
+            return match.end(), tail
     return None

@@ -72,9 +72,18 @@ def _lead_in_candidates(lead_in: str) -> frozenset[int]:
     return frozenset(candidate_rules(load_rules(), lead_in))
 
 
-@lru_cache(maxsize=1 << 16)
+CACHED_CLAUSE_CHARACTERS = 4096
+
+
 def read_clause(text: str, lead_in: str) -> Reading:
-    """Labels and features of one clause; versions of a bill repeat most clauses, so this is cached."""
+    """Labels and features of one clause; versions of a bill repeat most clauses, so short ones are cached."""
+    if len(text) <= CACHED_CLAUSE_CHARACTERS:
+        return _cached_reading(text, lead_in)
+    return _reading(text, lead_in)
+
+
+def _reading(text: str, lead_in: str) -> Reading:
+    """Labels and features of one clause, computed."""
     book = load_rules()
     lowered = lower(text)
     candidates = candidate_rules(book, lowered)
@@ -90,3 +99,11 @@ def read_clause(text: str, lead_in: str) -> Reading:
         fiscal_years=money.fiscal_years(text) if has_money else (),
         recipient_type=money.recipient_type(text),
     )
+
+
+_cached_reading = lru_cache(maxsize=1 << 16)(_reading)
+
+
+def clear_cache() -> None:
+    """Forget cached readings (benchmarks measure text never seen before; rules reloaded)."""
+    _cached_reading.cache_clear()

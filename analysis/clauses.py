@@ -6,9 +6,10 @@ import bisect
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from os import PathLike
 
-from analysis.clause_reading import lower, read_clause
+from analysis.clause_reading import Reading, clear_cache, lower, read_clause
 from analysis.model import Clause, Label
 from analysis.normalize import INSERT, NormalizedText, View, current_view, deleted_views, normalize
 from analysis.sections import segment_plain
@@ -21,6 +22,7 @@ _BEFORE_PERIOD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789)]\"'%")
 _ABBREVIATIONS = frozenset("no sec secs stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 CHUNK_CHARACTERS = 1 << 20
+CACHED_SECTION_CHARACTERS = 8192
 _NUL = b"\x00"
 
 
@@ -41,71 +43,93 @@ def _sentence_ends(text: str) -> list[int]:
     return sorted(set(ends))
 
 
-def _pieces(text: str, start: int, end: int, ends: list[int]) -> Iterator[tuple[int, int]]:
+def _pieces(text: str, start: int, end: int, ends: list[int]) -> list[tuple[int, int]]:
     """Sentence-sized pieces of text[start:end], trimmed of surrounding whitespace."""
-    cursor = start
-    for index in range(bisect.bisect_right(ends, start), bisect.bisect_left(ends, end)):
-        yield from _trimmed(text, cursor, ends[index])
-        cursor = ends[index]
-    yield from _trimmed(text, cursor, end)
-
-
-def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """The span without leading/trailing whitespace, if anything is left."""
-    piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        left = start + (len(piece) - len(piece.lstrip()))
-        yield left, left + len(stripped)
+    bounds = [start, *ends[bisect.bisect_right(ends, start) : bisect.bisect_left(ends, end)], end]
+    pieces = []
+    for left, right in zip(bounds, bounds[1:]):
+        piece = text[left:right]
+        stripped = piece.strip()
+        if stripped:
+            left += len(piece) - len(piece.lstrip())
+            pieces.append((left, left + len(stripped)))
+    return pieces
 
 
 def _markup_state(start: int, end: int, inserts: list[tuple[int, int]], insert_starts: list[int], default: str) -> str:
-    """Whether a clause is mostly new matter inserted by the version's markup."""
-    if default != "unchanged" or end <= start or not inserts:
+    """Whether a clause is mostly new matter inserted by the version's markup (inserts are sorted, disjoint)."""
+    if default != "unchanged" or end <= start:
         return default
-    first = max(0, bisect.bisect_right(insert_starts, start) - 1)
+    index = bisect.bisect_left(insert_starts, end)
+    if index == 0 or inserts[index - 1][1] <= start:
+        return default
     covered = 0
-    for insert_start, insert_end in inserts[first:]:
-        if insert_start >= end:
-            break
-        covered += max(0, min(end, insert_end) - max(start, insert_start))
+    while index > 0 and inserts[index - 1][1] > start:
+        insert_start, insert_end = inserts[index - 1]
+        covered += min(end, insert_end) - max(start, insert_start)
+        index -= 1
     return "inserted" if covered * 2 > end - start else default
+
+
+@lru_cache(maxsize=1 << 14)
+def _cached_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int, Reading], ...], str]:
+    """Clause pieces of one short section with their readings, and the lead-in its children inherit."""
+    return _read_section(section_text, lead_in)
+
+
+def clear_caches() -> None:
+    """Forget cached sections and clause readings (benchmarks of unseen text; tests of rule edits)."""
+    _cached_section.cache_clear()
+    clear_cache()
+
+
+def _read_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int, Reading], ...], str]:
+    """Split one section into sentence pieces and read each (offsets relative to the section)."""
+    pieces = _pieces(section_text, 0, len(section_text), _sentence_ends(section_text))
+    readings = tuple((start, end, read_clause(section_text[start:end], lead_in)) for start, end in pieces)
+    last = section_text[pieces[-1][0] : pieces[-1][1]] if pieces else ""
+    return readings, lower(last[-400:])
 
 
 def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], markup: str, offset: int) -> Iterator[Clause]:
     """Clauses of one cleaned reading, with labels and offsets mapped back to the original text."""
     clean = view.text
-    ends = _sentence_ends(clean)
     insert_starts = [s for s, _ in inserts]
+    to_original, to_original_end = view.to_original, view.to_original_end
     lead_ins: list[tuple[int, str]] = []
     for section in segment_plain(clean):
         while lead_ins and lead_ins[-1][0] >= section.level:
             lead_ins.pop()
         lead_in = "\n".join(text for _, text in lead_ins)
-        last_piece = ""
-        for start, end in _pieces(clean, section.start, section.end, ends):
-            piece = clean[start:end]
-            reading = read_clause(piece, lead_in)
-            original_start, original_end = view.to_original(start), view.to_original_end(end)
-            labels = tuple(
-                Label(hit.category, hit.rule, offset + view.to_original(start + hit.start), offset + view.to_original_end(start + hit.end))
-                for hit in reading.hits
+        section_text = clean[section.start : section.end]
+        reader = _cached_section if len(section_text) <= CACHED_SECTION_CHARACTERS else _read_section
+        readings, last_piece = reader(section_text, lead_in)
+        base = section.start
+        for relative_start, relative_end, reading in readings:
+            start, end = base + relative_start, base + relative_end
+            original_start, original_end = to_original(start), to_original_end(end)
+            labels = (
+                tuple(
+                    Label(hit.category, hit.rule, offset + to_original(start + hit.start), offset + to_original_end(start + hit.end))
+                    for hit in reading.hits
+                )
+                if reading.hits
+                else ()
             )
             yield Clause(
-                start=offset + original_start,
-                end=offset + original_end,
-                text=original[original_start:original_end],
-                section=section.path,
-                labels=labels,
-                modality=reading.modality,
-                actor=reading.actor,
-                amounts=reading.amounts,
-                fiscal_years=reading.fiscal_years,
-                recipient_type=reading.recipient_type,
-                markup=_markup_state(original_start, original_end, inserts, insert_starts, markup),
+                offset + original_start,
+                offset + original_end,
+                original[original_start:original_end],
+                section.path,
+                labels,
+                reading.modality,
+                reading.actor,
+                reading.amounts,
+                reading.fiscal_years,
+                reading.recipient_type,
+                _markup_state(original_start, original_end, inserts, insert_starts, markup) if inserts else markup,
             )
-            last_piece = piece
-        lead_ins.append((section.level, lower(last_piece[-400:])))
+        lead_ins.append((section.level, last_piece))
 
 
 def _classify_normalized(nt: NormalizedText, offset: int = 0) -> list[Clause]:

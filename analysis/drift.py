@@ -67,8 +67,8 @@ def _spans_with_open_tail(text: str, markup: Markup) -> tuple[object, list[tuple
     return nt, spans
 
 
-def version_views(text: str, markup: Markup = ()) -> tuple[View, View, bool]:
-    """(prior, current, has_markup): the text before and after its own amendment markup, layout removed."""
+def version_views(text: str, markup: Markup = ()) -> tuple[View, View, list[tuple[str, int, int]]]:
+    """(prior, current, spans): the text before and after its own amendment markup, layout removed."""
     nt, spans = _spans_with_open_tail(text, markup)
 
     def view(dropped_kind: str) -> View:
@@ -79,13 +79,23 @@ def version_views(text: str, markup: Markup = ()) -> tuple[View, View, bool]:
                 disjoint.append(edit)
         return build_view(text, disjoint)
 
-    return view(INSERT), view(DELETE), bool(spans)
+    return view(INSERT), view(DELETE), spans
 
 
-def _containment(part: str, whole: str) -> float:
-    shingles = lambda t: {tuple(w[k : k + 4]) for w in [words(t)] for k in range(max(0, len(w) - 3))}
-    mine = shingles(part)
-    return len(mine & shingles(whole)) / len(mine) if mine else 0.0
+def _markup_describes(old_current: str, new_text: str, spans: Sequence[tuple[str, int, int]]) -> bool:
+    """Whether new's markup is relative to old (struck text is in old, added text is not), not to a statute."""
+    old_joined = " " + " ".join(words(old_current)) + " "
+    found = {INSERT: [0, 0], DELETE: [0, 0]}
+    for kind, start, end in spans:
+        joined = " ".join(words(new_text[start:end]))
+        if joined.count(" ") >= 4:  # short runs ("169A.", a section number) match anywhere by chance
+            found[kind][0] += len(joined) * (f" {joined} " in old_joined)
+            found[kind][1] += len(joined)
+    deleted_found, deleted_total = found[DELETE]
+    inserted_found, inserted_total = found[INSERT]
+    if deleted_total:
+        return deleted_found * 2 >= deleted_total
+    return inserted_total > 0 and inserted_found * 2 < inserted_total
 
 
 def _clip(old: Side, new: Side) -> None:
@@ -99,13 +109,10 @@ def _clip(old: Side, new: Side) -> None:
         old.text, old.truncated = old.text[: new_end[0]], True
 
 
-def _prepare(side: Side, cache: dict) -> None:
+def _prepare(side: Side) -> None:
     side.clauses = [c for c in classify(side.text) if words(c.text)]
     for clause in side.clauses:
-        key = (clause.text, clause.categories)
-        if key not in cache:
-            cache[key] = fid.clause_cues(clause)
-        side.cues.append(cache[key])
+        side.cues.append(fid.clause_cues(clause))
 
 
 def compare(
@@ -118,21 +125,20 @@ def compare(
 ) -> DriftReport:
     """Compare two versions; a version's own insert/delete markup is used when it describes this amendment."""
     _, old_current, _ = version_views(old_text, old_markup)
-    new_prior, new_current, new_marked = version_views(new_text, new_markup)
+    new_prior, new_current, new_spans = version_views(new_text, new_markup)
     old_current_text, new_prior_text, new_current_text = old_current.text, new_prior.text, new_current.text
     new_cut = looks_truncated(new_text) if new_complete is None else not new_complete
     old_cut = looks_truncated(old_text) if old_complete is None else not old_complete
     basis = "diff"
-    if new_marked and _containment(new_prior_text, old_current_text) > _containment(new_current_text, old_current_text) + 0.02:
+    if new_spans and _markup_describes(old_current_text, new_text, new_spans):
         basis, old = "markup", Side(new_prior_text, new_cut)  # quotes read before/after the markup
     else:
         old = Side(old_current_text, old_cut, old_text, old_current)
     new = Side(new_current_text, new_cut) if basis == "markup" else Side(new_current_text, new_cut, new_text, new_current)
     if basis == "diff":
         _clip(old, new)
-    cache: dict = {}
-    _prepare(old, cache)
-    _prepare(new, cache)
+    _prepare(old)
+    _prepare(new)
     pairs = align([c.text for c in old.clauses], [c.text for c in new.clauses])
     _mark_tails(pairs, old, new)
     lines = {(p.old, p.new): redline(old.clauses[p.old].text, new.clauses[p.new].text) for p in pairs if _changed(p, old, new)}

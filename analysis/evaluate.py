@@ -97,19 +97,20 @@ def _score_dict(score: CategoryScore) -> dict:
     }
 
 
-def category_spans(clauses: Iterable[Clause]) -> list[CategorySpan]:
+def category_spans(clauses: Iterable[Clause], excluded_rules: frozenset[str] = frozenset()) -> list[CategorySpan]:
     """Labelled clause-categories of the current version; a run of adjacent clauses with one category merges."""
     open_runs: dict[str, CategorySpan] = {}
     finished: list[CategorySpan] = []
     for clause in clauses:
         if clause.markup == "deleted":
             continue
-        categories = clause.categories
+        labels = [label for label in clause.labels if label.rule not in excluded_rules] if excluded_rules else clause.labels
+        categories = tuple(dict.fromkeys(label.category for label in labels))
         for category in list(open_runs):
             if category not in categories:
                 finished.append(open_runs.pop(category))
         for category in categories:
-            rules = tuple(dict.fromkeys(label.rule for label in clause.labels if label.category == category))
+            rules = tuple(dict.fromkeys(label.rule for label in labels if label.category == category))
             run = open_runs.get(category)
             if run is None:
                 open_runs[category] = CategorySpan(category, clause.start, clause.end, clause.modality, clause.section, rules)
@@ -138,13 +139,21 @@ def _quote_found(text: str, quote: str, spans: list[CategorySpan]) -> bool:
     return False
 
 
-def evaluate(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: Iterable[str] = ()) -> EvalReport:
-    """Classify every gold file and compare (optionally only files under the given state folders)."""
-    from analysis.rules import load_rules
+@dataclass(frozen=True)
+class ClassifiedFile:
+    """One gold entry with its text and the engine's clauses, so several scorings can share one run."""
 
+    file: str
+    gold: dict[str, list[str]]
+    text: str
+    clauses: tuple[Clause, ...]
+
+
+def classify_gold(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: Iterable[str] = ()) -> tuple[list[ClassifiedFile], list[str]]:
+    """Classify every gold file (optionally only those under the given state folders); unreadable ones are errors."""
     texts_dir = texts_dir or gold_dir.parent / "texts"
     wanted = {j.upper() for j in jurisdictions}
-    report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories})
+    classified, errors = [], []
     for line in (gold_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -154,30 +163,45 @@ def evaluate(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: Itera
         try:
             text = read_text(texts_dir / entry["file"])
         except OSError as error:
-            report.errors.append(f"{entry['file']}: {error}")
+            errors.append(f"{entry['file']}: {error}")
             continue
+        classified.append(ClassifiedFile(entry["file"], entry["categories"], text, tuple(classify(text))))
+    return classified, errors
+
+
+def score(classified: Iterable[ClassifiedFile], excluded_rules: frozenset[str] = frozenset(), errors: Iterable[str] = ()) -> EvalReport:
+    """File-level figures per category and evidence recall, optionally as if some rules did not exist."""
+    from analysis.rules import load_rules
+
+    report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories}, errors=list(errors))
+    for item in classified:
         report.files += 1
-        spans = category_spans(classify(text))
+        spans = category_spans(item.clauses, excluded_rules)
         predicted = {span.category for span in spans}
-        gold = entry["categories"]
-        for category, score in report.per_category.items():
-            if category in gold and category in predicted:
-                score.true_positives += 1
+        for category, counts in report.per_category.items():
+            if category in item.gold and category in predicted:
+                counts.true_positives += 1
             elif category in predicted:
-                score.false_positives += 1
-                report.misses.append(f"{entry['file']}: FP {category} {[s.rules for s in spans if s.category == category][:2]}")
-            elif category in gold:
-                score.false_negatives += 1
-                report.misses.append(f"{entry['file']}: FN {category}")
-        for category, quotes in gold.items():
+                counts.false_positives += 1
+                report.misses.append(f"{item.file}: FP {category} {[s.rules for s in spans if s.category == category][:2]}")
+            elif category in item.gold:
+                counts.false_negatives += 1
+                report.misses.append(f"{item.file}: FN {category}")
+        for category, quotes in item.gold.items():
             category_hits = [span for span in spans if span.category == category]
             for quote in quotes:
                 report.quotes += 1
-                if _quote_found(text, quote, category_hits):
+                if _quote_found(item.text, quote, category_hits):
                     report.quotes_found += 1
                 else:
-                    report.misses.append(f"{entry['file']}: EVIDENCE {category}: {quote[:90]!r}")
+                    report.misses.append(f"{item.file}: EVIDENCE {category}: {quote[:90]!r}")
     return report
+
+
+def evaluate(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: Iterable[str] = ()) -> EvalReport:
+    """Classify every gold file and compare (optionally only files under the given state folders)."""
+    classified, errors = classify_gold(gold_dir, texts_dir, jurisdictions)
+    return score(classified, errors=errors)
 
 
 def format_report(report: EvalReport) -> str:

@@ -24,6 +24,7 @@ class Cue:
     categories: frozenset[str]
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
+    triggers: frozenset[str]  # lower-case substrings one of which any match needs (empty: no prefilter)
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,21 @@ def rules() -> dict:
 def cues() -> tuple[Cue, ...]:
     """All cues, compiled once."""
     return tuple(
-        Cue(name, frozenset(spec.get("categories", ())), _compile(spec.get("patterns", ())), _compile(spec.get("unless", ())))
+        Cue(
+            name,
+            frozenset(spec.get("categories", ())),
+            _compile(["|".join(f"(?:{p})" for p in spec["patterns"])] if spec.get("patterns") else []),
+            _compile(spec.get("unless", ())),
+            frozenset(spec.get("triggers", ())),
+        )
         for name, spec in rules()["cues"].items()
     )
+
+
+@lru_cache(maxsize=1)
+def all_triggers() -> frozenset[str]:
+    """Every trigger substring of every cue, checked once per clause."""
+    return frozenset(t for cue in cues() for t in cue.triggers)
 
 
 @lru_cache(maxsize=1)
@@ -93,12 +106,15 @@ def _vetoed(cue: Cue, text: str, match: re.Match[str]) -> bool:
     return any(u.search(window) for u in cue.unless)
 
 
-def find_cues(text: str, categories: Sequence[str] = ()) -> dict[str, tuple[int, int]]:
+def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True) -> dict[str, tuple[int, int]]:
     """Cues one clause carries, each with the span (offsets into text) that shows it."""
     found: dict[str, tuple[int, int]] = {}
     category_set = set(categories)
+    lowered = text.lower()
+    present = {t for t in all_triggers() if t in lowered}
     for cue in cues():
-        for pattern in cue.patterns:
+        patterns = cue.patterns if not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present) else ()
+        for pattern in patterns:
             match = next((m for m in pattern.finditer(text) if not _vetoed(cue, text, m)), None)
             if match is not None:
                 found[cue.name] = (match.start(), match.end())
@@ -110,8 +126,13 @@ def find_cues(text: str, categories: Sequence[str] = ()) -> dict[str, tuple[int,
 
 
 def clause_cues(clause: Clause) -> dict[str, tuple[int, int]]:
-    """Cues of a Clause (its codebook categories plus phrasing)."""
-    return find_cues(clause.text, clause.categories)
+    """Cues of a Clause (its codebook categories plus phrasing); cached, since versions share most clauses."""
+    return _cached_cues(clause.text, clause.categories)
+
+
+@lru_cache(maxsize=8192)
+def _cached_cues(text: str, categories: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    return find_cues(text, categories)
 
 
 _WEAK_VERB = re.compile(r"\b(?:may|should)\s+(?:not\s+)?be\b", re.IGNORECASE)

@@ -134,10 +134,12 @@ def link_to_clause(item: FundingItem, clause: ClauseRef, programs: Sequence[Prog
     shared = sorted(set(item.listings) & set(_LISTING.findall(clause.text)))
     if shared:
         scored.append(("assistance_listing", 0.6, f"listing {', '.join(shared)} in clause"))
-    spellings = {n for p in programs for n in (p.name, *p.aliases)}
-    both = sorted(set(_names_in(item.text, spellings)) & set(_names_in(clause.text, spellings)))
-    if both:
-        scored.append(("program_name", 0.4, f"both name '{both[0]}'"))
+    for program in programs:
+        spellings = (program.name, *program.aliases)
+        in_item, in_clause = _names_in(item.text, spellings), _names_in(clause.text, spellings)
+        if in_item and in_clause:
+            scored.append(("program_name", 0.4, f"both name {program.name} ('{in_item[0]}' / '{in_clause[0]}')"))
+            break
     cited = sorted(citations(item.text) & citations(clause.text))
     if cited:
         scored.append(("statute", 0.5, f"both cite section {', '.join(cited)}"))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.align import words
+from analysis.align import WORD
 from analysis.clauses import classify
 from analysis.fidelity import provisions, score_version
 from analysis.model import Fidelity
@@ -56,7 +56,7 @@ def _reference() -> _Reference:
     phrases = []
     for provision in provisions():
         for phrase in provision.reference:
-            own = _shingles(words(phrase))
+            own = _shingles(WORD.findall(phrase.lower()))
             for shingle in own:
                 index[shingle].append(len(phrases))
             phrases.append((provision.id, phrase, len(own)))
@@ -67,7 +67,7 @@ def screen(text: str, score: bool = True) -> ModelMatch:
     """Compare any bill with the LEAD model; score its fidelity when it names or copies the model."""
     reference = _reference()
     hits: dict[int, int] = defaultdict(int)
-    for shingle in _shingles(words(text)) & reference.shingles.keys():
+    for shingle in _shingles(WORD.findall(text.lower())) & reference.shingles.keys():
         for phrase_index in reference.shingles[shingle]:
             hits[phrase_index] += 1
     best: dict[str, ProvisionMatch] = {}

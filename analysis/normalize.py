@@ -74,8 +74,8 @@ _CAPS_RUN = re.compile(r"\b[A-Z][A-Z0-9,'()\-]*(?:[ \t]+[A-Z][A-Z0-9,'()\-]*){2,
 _LINE_NUMBER_COLUMN = re.compile(r"\n[ \t]*(\d{1,2})(?= {2,}|\t|[a-z(\"]|[A-Z][a-z])")
 _GLUED_LINE_NUMBER = re.compile(r" (\d{1,2})(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")
 _GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz,;.)")
+_ILLINOIS_HEADER = re.compile(r"LRB\d{3}[ \d]+[A-Z]{2,4}[ \d]+[a-z]?[ \t]*(?=\n|$)")  # the line it ends is a header
 _PAGE_HEADERS = (  # each led by a literal so long texts scan fast; the match is the whole header line
-    re.compile(r"[^\n]{0,60}LRB\d{3}[ \d]+[A-Z]{2,4}[ \d]+[a-z]?[ \t]*(?=\n|$)"),
     re.compile(r"\n[ \t]*[—–-][ \t]*\d{1,4}[ \t]*[—–-][ \t]*(?=\n|$)"),
     re.compile(r"\n[ \t]*Page \d+ of \d+[ \t]*(?=\n|$)"),
 )
@@ -161,6 +161,10 @@ def _markup_language_noise(text: str) -> list[tuple[int, int, str]]:
 def _layout_noise(text: str) -> list[tuple[int, int, str]]:
     """Line numbers, page headers, soft hyphens, end-of-line hyphenation and unsafe compatibility forms."""
     noise = [(m.start(), m.end(), "") for pattern in _PAGE_HEADERS for m in pattern.finditer(text)]
+    for match in _ILLINOIS_HEADER.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if match.start() - line_start <= 60:
+            noise.append((line_start, match.end(), ""))
     noise += _markup_language_noise(text)
     column = list(_LINE_NUMBER_COLUMN.finditer("\n" + text))
     if len(column) >= 5:

@@ -56,8 +56,8 @@ def _enumerator_class(label: str, stack: list[tuple[str, str]]) -> str:
 
 def _heading_after(text: str, position: int, whole_line: bool) -> str:
     """A short heading that follows a marker (rest of the line, or a title ending in a period)."""
-    line_end = text.find("\n", position)
-    line = text[position : line_end if line_end >= 0 else len(text)]
+    line_end = text.find("\n", position, position + 200)
+    line = text[position : line_end if line_end >= 0 else position + 200]
     if whole_line:
         return line.strip()[:120]
     match = _SHORT_HEADING.match(line)
@@ -90,32 +90,34 @@ def segment_plain(text: str) -> list[Section]:
     markers: list[tuple[int, int, str, str]] = []  # start, level, path, heading
     headings: list[str] = []
     stack: list[tuple[str, str]] = []
+    enumerators = ""
     for match, at_line_start in _marker_matches(text):
         start, mark_end = match.start("mark"), match.end("mark")
-        if match.group("chapter") or match.group("sec") or match.group("code"):
+        chapter, sec, code, paren, digest, dot = match.group("chapter", "sec", "code", "paren", "digest", "dot")
+        if chapter or sec or code:
             if not at_line_start:
                 continue
             label = " ".join(match.group("mark").split()).rstrip(".")
-            headings = [] if match.group("chapter") else [h for h in headings if h.split()[0].upper() in _CONTAINERS]
+            headings = [] if chapter else [h for h in headings if h.split()[0].upper() in _CONTAINERS]
             headings.append(label)
             stack = []
             heading = _heading_after(text, mark_end, whole_line=True)
         else:
-            if match.group("digest") is not None or match.group("dot") is not None:
-                if not at_line_start and match.group("digest") is not None:
+            if paren is None:
+                if digest is not None and not at_line_start:
                     continue
-                label = match.group("digest") or match.group("dot")
-                cls = ("digest-" if match.group("digest") else "dot-") + ("num" if label.isdigit() else "letter")
-                shown = match.group("mark")
+                label = digest or dot
+                cls = ("digest-" if digest else "dot-") + ("num" if label.isdigit() else "letter")
             else:
-                label = match.group("paren")
-                cls = _enumerator_class(label, stack)
-                shown = match.group("mark")
-            classes = [c for c, _ in stack]
-            stack = stack[: classes.index(cls)] if cls in classes else stack
-            stack.append((cls, shown))
+                cls = _enumerator_class(paren, stack)
+            for depth, (existing, _) in enumerate(stack):
+                if existing == cls:
+                    del stack[depth:]
+                    break
+            stack.append((cls, match.group("mark")))
             heading = _heading_after(text, mark_end, whole_line=False)
-        path = " ".join(headings + ["".join(shown for _, shown in stack)]).strip()
+        enumerators = "".join(shown for _, shown in stack)
+        path = " ".join(headings) + (" " + enumerators if headings and enumerators else enumerators)
         markers.append((start, len(headings) + len(stack), path, heading))
     sections: list[Section] = []
     if not markers or text[: markers[0][0]].strip():

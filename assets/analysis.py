@@ -1,6 +1,5 @@
 """Analysis assets: sections, clauses, fidelity and amendment drift for every version in a jurisdiction."""
 
-from __future__ import annotations
 
 import json
 from collections import Counter
@@ -151,8 +150,10 @@ def _consecutive_pairs(versions: pd.DataFrame):
 @dg.multi_asset(
     partitions_def=jurisdictions,
     group_name="analysis",
-    deps=[provision_status],
-    specs=[dg.AssetSpec("version_changes", kinds={"duckdb"}), dg.AssetSpec("drift_signals", kinds={"duckdb"})],
+    specs=[
+        dg.AssetSpec("version_changes", deps=[provision_status], kinds={"duckdb"}),
+        dg.AssetSpec("drift_signals", deps=[provision_status], kinds={"duckdb"}),
+    ],
 )
 def amendment_drift(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Compare each pair of consecutive versions: clause changes with redlines, drift signals, direction."""

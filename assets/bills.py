@@ -1,6 +1,5 @@
 """Bill assets: search hits -> bills -> every version's text, appended without duplicates."""
 
-from __future__ import annotations
 
 import json
 from collections import Counter
@@ -37,7 +36,7 @@ def _record_errors(warehouse: Warehouse, errors: list[FetchError], jurisdiction:
 def bill_search_hits(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_sources: BillSources) -> dg.MaterializeResult:
     """Bills the configured searches find in this jurisdiction now (replaces the partition's hits)."""
     jurisdiction = context.partition_key
-    sources, _ = bill_sources.open()
+    sources, _ = bill_sources.open(**_sync_markers(warehouse, jurisdiction))
     hits, errors = [], []
     for source in sources.get(jurisdiction, []):
         for item in source.search(jurisdiction):
@@ -47,10 +46,36 @@ def bill_search_hits(context: dg.AssetExecutionContext, warehouse: Warehouse, bi
         columns=["jurisdiction", "session", "bill_id", "title", "url", "source", "found_at"],
     ).drop_duplicates(subset=["session", "bill_id", "source"])
     warehouse.replace_partition("core.bill_search_hits", frame, {"jurisdiction": jurisdiction})
-    _record_errors(warehouse, errors, jurisdiction, context.run_id)
+    _record_errors(warehouse, errors, jurisdiction, context.run.run_id)
     return dg.MaterializeResult(
         metadata={"hits": len(frame), "errors": len(errors), "sources": [s.name for s in sources.get(jurisdiction, [])]}
     )
+
+
+def _sync_markers(warehouse: Warehouse, jurisdiction: str) -> dict:
+    """What the last runs left for incremental sync: LegiScan change hashes and Open States' last clean run."""
+    hashes = warehouse.query_df(
+        "SELECT key, value FROM core.sync_state WHERE source = 'legiscan' AND jurisdiction = ?", [jurisdiction]
+    )
+    last = warehouse.query_df(
+        "SELECT max(finished_at) AS t FROM core.source_runs WHERE source = 'openstates' AND jurisdiction = ? "
+        "AND items_failed = 0", [jurisdiction]
+    )["t"].iloc[0]
+    return {
+        "known_change_hashes": dict(zip(hashes["key"], hashes["value"])),
+        "updated_since": None if pd.isna(last) else pd.Timestamp(last).strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def _save_sync_markers(warehouse: Warehouse, jurisdiction: str, sources) -> None:
+    """Persist each source's change hashes so the next run skips what has not changed."""
+    rows = [
+        {"source": source.name, "jurisdiction": jurisdiction, "key": key, "value": value, "updated_at": datetime.now()}
+        for source in sources
+        for key, value in getattr(source, "change_hashes", {}).items()
+    ]
+    if rows:
+        warehouse.upsert("core.sync_state", pd.DataFrame(rows))
 
 
 def _bill_row(bill: Bill) -> dict:
@@ -131,9 +156,10 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
     payloads = client.take_payloads() if client else []
     if payloads:
         warehouse.insert_new("core.raw_payloads", pd.DataFrame([p.__dict__ for p in payloads]), ["sha256"])
-    _record_errors(warehouse, errors, jurisdiction, context.run_id)
+    _record_errors(warehouse, errors, jurisdiction, context.run.run_id)
+    _save_sync_markers(warehouse, jurisdiction, sources.get(jurisdiction, []))
     stats = _fetch_stats(client, sources.get(jurisdiction, []))
-    _record_source_run(warehouse, context.run_id, jurisdiction, by_name, rows, errors, stats)
+    _record_source_run(warehouse, context.run.run_id, jurisdiction, by_name, rows, errors, stats)
     return dg.MaterializeResult(
         metadata={
             "new_versions": added, "unchanged_versions": counts["unchanged"], "fetch_errors": len(errors),

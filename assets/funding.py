@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.funding_links import ClauseRef, FundingItem, Program, link_all
 from analysis.recipients import classify, normalize_name
-from assets.funding_support import FundingSources, as_tuple, now, record_errors, records_frame, result, save, with_relevance
+from assets.funding_support import FundingSources, as_tuple, now, record_run, records_frame, result, save, with_relevance
 from sources.announcements import AnnouncementWatcher, Vocabulary
 from sources.federalregister import FederalRegister
 from sources.grantsgov import GrantsGov
@@ -15,49 +15,65 @@ from sources.usaspending import UsaSpending
 from warehouse.db import Warehouse
 
 GROUP = "funding"
+KINDS = {"python", "duckdb"}
 
 
-@dg.asset(group_name=GROUP, description="Grants.gov and Federal Register funding notices, and watched state announcements.")
+@dg.asset(group_name=GROUP, kinds=KINDS, description="Grants.gov and Federal Register funding notices, and watched state announcements.")
 def funding_opportunities(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: FundingSources) -> dg.MaterializeResult:
-    settings, client = funding.settings(), funding.client()
+    settings = funding.settings()
     gg, fr = settings["grantsgov"], settings["federalregister"]
-    harvests = {
-        "grantsgov": GrantsGov(client, base_url=funding.endpoint("grantsgov"), rows=gg.get("rows", 25),
-                               max_pages=gg.get("max_pages", 4)).harvest(gg.get("keywords", []), gg.get("assistance_listings", [])),
-        "federalregister": FederalRegister(client, base_url=funding.endpoint("federalregister"), since=fr.get("since", "2016-01-01"),
-                                           max_pages=fr.get("max_pages", 3)).harvest(fr.get("terms", [])),
+    connectors = {
+        "grantsgov": lambda http: GrantsGov(http, base_url=funding.endpoint("grantsgov"), rows=gg.get("rows", 25),
+                                            max_pages=gg.get("max_pages", 4)
+                                            ).harvest(gg.get("keywords", []), gg.get("assistance_listings", [])),
+        "federalregister": lambda http: FederalRegister(http, base_url=funding.endpoint("federalregister"),
+                                                        since=fr.get("since", "2016-01-01"), max_pages=fr.get("max_pages", 3)
+                                                        ).harvest(fr.get("terms", [])),
     }
     counts: dict[str, int] = {}
     frames = []
-    for source, harvest in harvests.items():
+    for source, connect in connectors.items():
+        client = funding.client()
+        harvest = connect(client)
         frame = records_frame(harvest.records, loaded_at=now())
         frame = with_relevance(frame, settings, "title", "description") if not frame.empty else frame
         counts[f"{source}_opportunities"] = save(warehouse, "funding.opportunities", frame, {"source": source}, bool(harvest.errors))
         counts[f"{source}_errors"] = len(harvest.errors)
-        record_errors(warehouse, context, harvest.errors, client, source)
+        record_run(warehouse, context, client, source, harvest)
         frames.append(frame)
-    ann_cfg = settings.get("announcements", {})
-    vocabulary = Vocabulary({k: tuple(v) for k, v in ann_cfg.get("programs", {}).items()},
-                            tuple(ann_cfg.get("applicant_terms", [])), tuple(ann_cfg.get("feed_keywords", [])))
-    watched = AnnouncementWatcher(client, funding.pages(), vocabulary).harvest()
-    announcements = records_frame(watched.records, loaded_at=now())
-    if not announcements.empty:
-        announcements = with_relevance(announcements, settings, "title", "text")
-        announcements["awards"] = announcements["awards"].map(json.dumps)
-        announcements = announcements.drop(columns=["text"])
-    failed_pages = {e.item for e in watched.errors}
-    for page in funding.pages():
-        rows = announcements[announcements["source"] == page.name] if not announcements.empty else pd.DataFrame()
-        save(warehouse, "funding.announcements", rows, {"source": page.name}, page.name in failed_pages)
-    counts["announcements"] = len(announcements)
-    counts["announcement_errors"] = len(watched.errors)
-    record_errors(warehouse, context, watched.errors, client, "announcements")
+    counts.update(_watch_announcements(context, warehouse, funding, settings))
     preview = pd.concat([f for f in frames if not f.empty] or [pd.DataFrame()])
     columns = ["source", "number", "title", "close_date", "diversion_related"]
     return result(counts, preview[columns] if not preview.empty else preview)
 
 
-@dg.asset(group_name=GROUP, deps=[funding_opportunities],
+def _watch_announcements(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: FundingSources,
+                         settings: dict) -> dict[str, int]:
+    """Each jurisdiction's watched pages are read and recorded together; a page that fails keeps its previous rows."""
+    ann_cfg = settings.get("announcements", {})
+    vocabulary = Vocabulary({k: tuple(v) for k, v in ann_cfg.get("programs", {}).items()},
+                            tuple(ann_cfg.get("applicant_terms", [])), tuple(ann_cfg.get("feed_keywords", [])))
+    counts = {"announcements": 0, "announcement_errors": 0}
+    pages = funding.pages()
+    for jurisdiction in sorted({p.jurisdiction for p in pages}):
+        group = [p for p in pages if p.jurisdiction == jurisdiction]
+        client = funding.client()
+        harvest = AnnouncementWatcher(client, group, vocabulary).harvest()
+        frame = records_frame(harvest.records, loaded_at=now())
+        if not frame.empty:
+            frame = with_relevance(frame, settings, "title", "text").drop(columns=["text"])
+            frame["awards"] = frame["awards"].map(json.dumps)
+        failed = {e.item for e in harvest.errors}
+        for page in group:
+            rows = frame[frame["source"] == page.name] if not frame.empty else pd.DataFrame()
+            save(warehouse, "funding.announcements", rows, {"source": page.name}, page.name in failed)
+        record_run(warehouse, context, client, "announcements", harvest, jurisdiction)
+        counts["announcements"] += len(frame)
+        counts["announcement_errors"] += len(harvest.errors)
+    return counts
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=[funding_opportunities],
           description="Prime awards: USAspending grants by keyword and listing, plus state grants announced on watched pages.")
 def awards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: FundingSources) -> dg.MaterializeResult:
     settings, client = funding.settings(), funding.client()
@@ -70,7 +86,7 @@ def awards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: Fun
         federal = with_relevance(federal, settings, "description")
         federal["recipient_key"] = federal["recipient_name"].map(normalize_name)
     save(warehouse, "funding.awards", federal, {"source": "usaspending"}, bool(harvest.errors))
-    record_errors(warehouse, context, harvest.errors, client, "usaspending")
+    record_run(warehouse, context, client, "usaspending", harvest)
     announced = _announced_awards(warehouse)
     warehouse.replace_partition("funding.awards", announced, {"source": "announcement"})
     both = pd.concat([f for f in (federal, announced) if not f.empty] or [pd.DataFrame()])
@@ -99,7 +115,7 @@ def _announced_awards(warehouse: Warehouse) -> pd.DataFrame:
     return pd.DataFrame(rows).drop_duplicates(subset=["award_id"]) if rows else pd.DataFrame()
 
 
-@dg.asset(group_name=GROUP, deps=[awards], description="Sub-awards of diversion-related federal prime awards.")
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=[awards], description="Sub-awards of diversion-related federal prime awards.")
 def subawards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: FundingSources) -> dg.MaterializeResult:
     client = funding.client()
     primes = warehouse.query_df(
@@ -110,12 +126,12 @@ def subawards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: 
     if not frame.empty:
         frame["recipient_key"] = frame["recipient_name"].map(normalize_name)
     save(warehouse, "funding.subawards", frame, {"source": "usaspending"}, bool(harvest.errors))
-    record_errors(warehouse, context, harvest.errors, client, "usaspending_subawards")
+    record_run(warehouse, context, client, "usaspending_subawards", harvest)
     counts = {"primes_checked": len(primes), "subawards": len(frame), "errors": len(harvest.errors)}
     return result(counts, frame[["prime_award_id", "recipient_name", "amount"]] if not frame.empty else frame)
 
 
-@dg.asset(group_name=GROUP, deps=[awards, subawards], description="Every recipient typed by explainable rules.")
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=[awards, subawards], description="Every recipient typed by explainable rules.")
 def recipients(warehouse: Warehouse) -> dg.MaterializeResult:
     counts: dict[str, int] = {}
     previews = []
@@ -167,7 +183,7 @@ def _funding_items(warehouse: Warehouse) -> list[FundingItem]:
     return items
 
 
-@dg.asset(group_name=GROUP, deps=[funding_opportunities, awards, "clauses"],
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=[funding_opportunities, awards, "clauses"],
           description="Money linked to the programs and bill clauses that authorize it, with evidence and confidence.")
 def funding_links(warehouse: Warehouse, funding: FundingSources) -> dg.MaterializeResult:
     clauses = warehouse.query_df(

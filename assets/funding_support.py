@@ -13,9 +13,9 @@ import pandas as pd
 
 from analysis.funding_links import diversion_relevance
 from sources.announcements import WatchedPage
+from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient
 from sources.http import HttpClient
-from sources.records import FetchError
 from warehouse.db import Warehouse
 
 
@@ -35,13 +35,16 @@ class FundingSources(dg.ConfigurableResource):
     min_interval: float = 1.0
 
     def settings(self) -> dict:
+        """config/funding.toml, read on each use so edits apply to the next run."""
         return tomllib.loads(Path(self.config_path).read_text(encoding="utf-8"))
 
     def endpoint(self, name: str) -> str:
+        """A source's base URL: the resource override (tests, mirrors) or the configured one."""
         override = getattr(self, f"{name}_url")
         return override or self.settings()[name]["endpoint"]
 
     def pages(self) -> list[WatchedPage]:
+        """The watched state pages and feeds from the config."""
         return [WatchedPage(**page) for page in self.settings().get("announcements", {}).get("pages", [])]
 
     def client(self) -> HttpClient | ReplayClient:
@@ -68,6 +71,7 @@ def records_frame(records: list, **extra: object) -> pd.DataFrame:
 
 
 def with_relevance(frame: pd.DataFrame, settings: dict, *columns: str) -> pd.DataFrame:
+    """Mark each row diversion-related or not from the named text columns, keeping the words that decided it."""
     rules = settings.get("relevance", {})
     text = frame[list(columns)].fillna("").astype(str).agg("\n".join, axis=1)
     found = [diversion_relevance(t, rules.get("keywords", []), rules.get("acronyms", [])) for t in text]
@@ -81,27 +85,38 @@ def save(warehouse: Warehouse, table: str, frame: pd.DataFrame, where: dict, fai
     return warehouse.replace_partition(table, frame, where)
 
 
-def record_errors(warehouse: Warehouse, context: dg.AssetExecutionContext, errors: list[FetchError],
-                   client: HttpClient | ReplayClient, source: str) -> None:
-    """Fetch errors go to core.fetch_errors under the source's name; raw bodies to core.raw_payloads."""
-    frame = pd.DataFrame([{"jurisdiction": e.jurisdiction or "US", "source": source, "item": e.item, "url": e.url,
-                           "reason": e.reason, "occurred_at": e.occurred_at.replace(tzinfo=None),
-                           "run_id": context.run.run_id} for e in errors])
-    warehouse.replace_partition("core.fetch_errors", frame, {"source": source, "run_id": context.run.run_id})
-    payloads = pd.DataFrame([{"sha256": p.sha256, "url": p.url, "source": source, "content_type": p.content_type,
-                              "fetched_at": p.fetched_at.replace(tzinfo=None), "body": p.body}
-                             for p in client.take_payloads()])
-    if not payloads.empty:
-        warehouse.insert_new("core.raw_payloads", payloads, ["sha256"])
+def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: HttpClient | ReplayClient,
+               source: str, harvest: Harvest, jurisdiction: str = "US") -> None:
+    """Errors to core.fetch_errors and a health row to core.source_runs, under the source's name; bodies to core.raw_payloads.
+
+    Give each source its own client, so the client's counters are that source's alone.
+    """
+    run_id = context.run.run_id
+    errors = pd.DataFrame([{"jurisdiction": jurisdiction, "source": source, "item": e.item, "url": e.url,
+                            "reason": e.reason, "occurred_at": e.occurred_at.replace(tzinfo=None), "run_id": run_id}
+                           for e in harvest.errors])
+    where = {"source": source, "run_id": run_id, "jurisdiction": jurisdiction}
+    warehouse.replace_partition("core.fetch_errors", errors, where)
+    payloads = client.take_payloads()
+    health = pd.DataFrame([{**where, "finished_at": now(), "items_ok": len(harvest.records),
+                            "items_failed": len(harvest.errors), "downloaded": len(payloads),
+                            "not_modified": client.stats["not_modified"]}])
+    warehouse.replace_partition("core.source_runs", health, where)
+    bodies = pd.DataFrame([{"sha256": p.sha256, "url": p.url, "source": source, "content_type": p.content_type,
+                            "fetched_at": p.fetched_at.replace(tzinfo=None), "body": p.body} for p in payloads])
+    if not bodies.empty:
+        warehouse.insert_new("core.raw_payloads", bodies, ["sha256"])
 
 
 def result(counts: dict[str, int], preview: pd.DataFrame) -> dg.MaterializeResult:
+    """Counts as integer metadata plus a markdown preview of the first rows."""
     metadata: dict[str, object] = {k: dg.MetadataValue.int(int(v)) for k, v in counts.items()}
     metadata["preview"] = dg.MetadataValue.md(preview.head(10).to_markdown(index=False) if not preview.empty else "_none_")
     return dg.MaterializeResult(metadata=metadata)
 
 
 def now() -> datetime:
+    """UTC now without a zone, as DuckDB TIMESTAMP columns store it."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 

@@ -1,13 +1,12 @@
 """Resources the bill assets share: where bill texts come from and how politely they are fetched."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from sources.http import HttpClient
-from sources.registry import BillSource, build_sources, load_tracking
+from sources.registry import BillSource, build_client, build_sources, load_tracking
 
 
 class BillSources(dg.ConfigurableResource):
@@ -17,12 +16,16 @@ class BillSources(dg.ConfigurableResource):
     folder: str = "demo/texts"
     tracking_path: str = "config/tracking.toml"
     cache_path: str = "data/http_cache.sqlite"
+    _opened: tuple | None = PrivateAttr(default=None)
 
-    def open(self) -> tuple[dict[str, list[BillSource]], HttpClient | None]:
-        """Build this run's connectors and the one HTTP client they share (None for the folder)."""
-        tracking = load_tracking(Path(self.tracking_path))
-        client = None
-        if self.mode == "live":
-            client = HttpClient(allowed_hosts=tracking.allowed_hosts, cache_path=Path(self.cache_path))
-        sources = build_sources(self.mode, tracking, client, Path(self.folder))
-        return sources, client
+    def open(
+        self, known_change_hashes: dict[str, str] | None = None, updated_since: str | None = None
+    ) -> tuple[dict[str, list[BillSource]], HttpClient | None]:
+        """This run's connectors and their one HTTP client, built once so search state carries to versions."""
+        if self._opened is None:
+            tracking = load_tracking(Path(self.tracking_path))
+            client = build_client(tracking, Path(self.cache_path)) if self.mode == "live" else None
+            sources = build_sources(self.mode, tracking, client, Path(self.folder),
+                                    known_change_hashes=known_change_hashes, updated_since=updated_since)
+            self._opened = (sources, client)
+        return self._opened

@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` puts only dashboard/ on the path
 
+import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -59,6 +60,18 @@ def amendment_section(version: pd.Series, previous_label: str) -> None:
             st.html(redline_html(change.redline, change.old_text, change.new_text))
 
 
+def fidelity_chart(versions: pd.DataFrame) -> alt.Chart:
+    """Fidelity per version in both lenses; unscored versions are left out rather than breaking the line."""
+    scores = versions.melt(id_vars=["version_no", "version_label"], value_vars=["model_score", "organizer_score"],
+                           var_name="lens", value_name="fidelity").dropna(subset=["fidelity"])
+    return alt.Chart(scores).mark_line(point=True).encode(
+        x=alt.X("version_no:O", title="version"),
+        y=alt.Y("fidelity:Q", scale=alt.Scale(domain=[-1, 1]), title="fidelity to the LEAD model"),
+        color=alt.Color("lens:N", title=None),
+        tooltip=["version_label", "lens", alt.Tooltip("fidelity:Q", format="+.2f")],
+    ).properties(height=220)
+
+
 def timeline_tab(bills: pd.DataFrame) -> None:
     ordered = bills.sort_values(["version_count", "jurisdiction", "bill_id"], ascending=[False, True, True])
     labels = {bill_label(row): row for _, row in ordered.iterrows()}
@@ -76,7 +89,7 @@ def timeline_tab(bills: pd.DataFrame) -> None:
                        "url": st.column_config.LinkColumn("official text")},
     )
     if versions["model_score"].notna().sum() > 1:
-        st.line_chart(versions.set_index("version_no")[["model_score", "organizer_score"]])
+        st.altair_chart(fidelity_chart(versions))
     labels_by_id = dict(zip(versions["version_id"], versions["version_label"]))
     for version in versions[versions["previous_version_id"].notna()].iloc[::-1].itertuples():
         amendment_section(version, labels_by_id.get(version.previous_version_id, "previous version"))

@@ -6,6 +6,8 @@ import dagster as dg
 
 from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS, BILL_CHECKS
+from assets.funding import FUNDING_ASSETS, FUNDING_CHECKS
+from assets.funding_support import FundingSources
 from assets.resources import BillSources
 from pipelines.settings import REPO, setting, warehouse_path
 from warehouse.db import Warehouse
@@ -22,6 +24,12 @@ analysis_job = dg.define_asset_job(
     description="Re-analyse the stored versions of one jurisdiction (started by the new-version sensor).",
 )
 
+funding_job = dg.define_asset_job(
+    "funding_job",
+    selection=dg.AssetSelection.assets(*FUNDING_ASSETS),
+    description="Fetch grant opportunities, awards and sub-awards, type recipients, link money to bills.",
+)
+
 
 def resources() -> dict[str, dg.ConfigurableResource]:
     """Resources for local runs; paths and modes come from DIVWATCH_* variables."""
@@ -33,13 +41,19 @@ def resources() -> dict[str, dg.ConfigurableResource]:
             tracking_path=setting("TRACKING", str(REPO / "config" / "tracking.toml")),
             cache_path=setting("HTTP_CACHE", str(REPO / "data" / "http_cache.sqlite")),
         ),
+        "funding": FundingSources(
+            mode=setting("FUNDING_MODE", "recorded"),
+            config_path=str(REPO / "config" / "funding.toml"),
+            recorded_manifest=str(REPO / "demo" / "funding" / "manifest.toml"),
+            cache_path=setting("FUNDING_HTTP_CACHE", str(REPO / "data" / "http_cache_funding.sqlite")),
+        ),
     }
 
 
 defs = dg.Definitions(
-    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS],
-    asset_checks=[*BILL_CHECKS],
-    jobs=[bills_job, analysis_job],
+    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *FUNDING_ASSETS],
+    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS],
+    jobs=[bills_job, analysis_job, funding_job],
     resources=resources(),
     executor=dg.in_process_executor,
 )

@@ -1,6 +1,5 @@
 """The nightly refresh: one bills_job run per jurisdiction that has a configured source."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -3,7 +3,7 @@
 import hashlib
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import dagster as dg
 import duckdb
@@ -86,22 +86,40 @@ def new_bill_version_sensor(context: dg.SensorEvaluationContext, warehouse: Ware
     if not rows:
         return dg.SkipReason("no new bill versions")
     known = set(jurisdictions.get_partition_keys())
-    by_place: dict[str, list[str]] = defaultdict(list)
-    for place, version_id, _ in rows:
+    by_place: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    for place, version_id, loaded_at in rows:
         if place in known:
-            by_place[place].append(version_id)
+            by_place[place].append((version_id, loaded_at))
         else:
             context.log.warning(f"version {version_id} has jurisdiction {place!r}, which is not a partition")
+    busy = {place for place in by_place if _has_active_run(context.instance, place)}
     requests = [
         dg.RunRequest(
-            run_key=f"new-versions:{place}:{hashlib.sha256(' '.join(sorted(ids)).encode()).hexdigest()[:16]}",
+            run_key=f"new-versions:{place}:{hashlib.sha256(' '.join(sorted(v for v, _ in found)).encode()).hexdigest()[:16]}",
             partition_key=place,
-            tags={"divwatch/new_versions": str(len(ids))},
+            tags={"divwatch/new_versions": str(len(found))},
         )
-        for place, ids in sorted(by_place.items())
+        for place, found in sorted(by_place.items())
+        if place not in busy
     ]
-    newest = max(loaded_at for _, _, loaded_at in rows)
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"loaded_at": newest.isoformat()}))
+    # A jurisdiction with a run in flight (a nightly refresh, say) is asked again later; the cursor stays before it.
+    held_back = [loaded_at for place in busy for _, loaded_at in by_place[place]]
+    newest = min(held_back) - timedelta(microseconds=1) if held_back else max(loaded_at for _, _, loaded_at in rows)
+    cursor = json.dumps({"loaded_at": max(newest, after).isoformat()})
+    if not requests:
+        return dg.SensorResult(skip_reason=f"runs already in progress for {sorted(busy)}", cursor=cursor)
+    return dg.SensorResult(run_requests=requests, cursor=cursor)
+
+
+def _has_active_run(instance: dg.DagsterInstance, place: str) -> bool:
+    """True if any run for this jurisdiction partition is queued or running (it will match its versions itself)."""
+    active = [
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+    ]
+    return instance.get_runs_count(filters=dg.RunsFilter(statuses=active, tags={"dagster/partition": place})) > 0
 
 
 @dg.asset_sensor(

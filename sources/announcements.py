@@ -183,6 +183,7 @@ class AnnouncementWatcher:
         self.vocabulary = vocabulary
 
     def harvest(self) -> Harvest:
+        """One announcement per page (or per matching feed item) and one FetchError per page or item that failed."""
         result = Harvest()
         for page in self.pages:
             try:

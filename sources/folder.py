@@ -97,10 +97,12 @@ class FolderSource:
         self._payloads: list[RawPayload] = []
         self._documents: list[FolderDocument] | None = None
         self._problems: list[FetchError] = []
+        self._reported_loose_problems = False
 
     def jurisdictions(self) -> list[str]:
         """Jurisdictions present in the folder, so folder mode covers whatever the user put there."""
-        return sorted({doc.jurisdiction for doc in self._scan()})
+        documents = self._scan()
+        return sorted({doc.jurisdiction for doc in documents} | {p.jurisdiction for p in self._problems if p.jurisdiction})
 
     def _scan(self) -> list[FolderDocument]:
         if self._documents is None:
@@ -119,7 +121,10 @@ class FolderSource:
         """Every bill with a document in the folder for this jurisdiction (the folder is the tracked set)."""
         documents = self._scan()
         wanted = jurisdiction.upper()
-        yield from (problem for problem in self._problems if problem.jurisdiction in ("", wanted))
+        yield from (problem for problem in self._problems if problem.jurisdiction == wanted)
+        if not self._reported_loose_problems:  # sidecars outside a state folder are reported once
+            self._reported_loose_problems = True
+            yield from (problem for problem in self._problems if not problem.jurisdiction)
         seen: dict[tuple[str, str, str], Bill] = {}
         for doc in documents:
             if doc.jurisdiction != wanted:

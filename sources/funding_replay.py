@@ -44,12 +44,15 @@ class ReplayClient:
         self._payloads: list[RawPayload] = []
 
     def get(self, url: str, *, params=None, headers=None, expect: str | None = None, **_: object) -> Fetched:
+        """The recorded answer to a GET of this endpoint (query parameters are not matched)."""
         return self._answer("GET", url, {})
 
     def post_json(self, url: str, payload: dict, *, headers=None) -> Fetched:
+        """The recorded answer to a POST of this endpoint whose `match` fits the body."""
         return self._answer("POST", url, payload)
 
     def take_payloads(self) -> list[RawPayload]:
+        """Bodies served since the last call, for provenance, like HttpClient."""
         taken, self._payloads = self._payloads, []
         return taken
 

@@ -6,6 +6,7 @@ import collections
 import functools
 import hashlib
 import json as jsonlib
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,7 @@ from sources.records import RawPayload
 
 SECRET_PARAMS = frozenset({"key", "apikey", "api_key", "access_key", "token"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+HTML_START = re.compile(rb"<!doctype html|<html[\s>]")
 
 
 class FetchFailed(Exception):
@@ -196,11 +198,18 @@ class HttpClient:
             raise FetchFailed(shown, f"gave up after {self.retries} retries") from exc
         except requests.RequestException as exc:
             self.stats["errors"] += 1
-            cause = getattr(exc.args[0], "reason", None) if exc.args else None
-            if isinstance(cause, urllib3.exceptions.TimeoutError):
-                raise FetchFailed(shown, f"timeout after {self.timeout:g}s") from exc
-            raise FetchFailed(shown, f"connection failed: {type(cause or exc).__name__}") from exc
+            raise FetchFailed(shown, self._connection_reason(exc)) from exc
         return fetched
+
+    def _connection_reason(self, exc: requests.RequestException) -> str:
+        cause = getattr(exc.args[0], "reason", None) if exc.args else None
+        if isinstance(cause, urllib3.exceptions.NameResolutionError):
+            return "cannot resolve host name"
+        if isinstance(cause, urllib3.exceptions.NewConnectionError):  # checked first: it subclasses the timeout
+            return "connection refused or network unreachable"
+        if isinstance(cause, urllib3.exceptions.TimeoutError):
+            return f"timeout after {self.timeout:g}s"
+        return f"connection failed: {type(cause or exc).__name__}"
 
     def _wait_for_turn(self, host: str) -> None:
         interval = self.host_intervals.get(host, self.min_interval)
@@ -286,7 +295,7 @@ def sniff_type(body: bytes, content_type: str = "") -> str:
     declared = content_type.lower()
     if head.startswith(b"%pdf-"):
         return "pdf"
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+    if HTML_START.search(head):
         return "html"
     if head.startswith(b"<"):
         return "html" if "html" in declared else "xml"

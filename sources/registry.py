@@ -60,6 +60,7 @@ class TrackingConfig:
     source_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     http: dict[str, Any] = field(default_factory=dict)
 
+    @property
     def allowed_hosts(self) -> set[str]:
         """Hosts listed under [http] plus every configured source's base host."""
         hosts = {h.lower() for h in self.http.get("allowed_hosts", [])}
@@ -105,7 +106,7 @@ def build_client(tracking: TrackingConfig, cache_path: Path | None = None) -> Ht
     """The shared HTTP client configured from [http] (allowlist, limits, per-host intervals)."""
     settings = tracking.http
     return HttpClient(
-        allowed_hosts=tracking.allowed_hosts(),
+        allowed_hosts=tracking.allowed_hosts,
         cache_path=cache_path,
         timeout=float(settings.get("timeout", 20.0)),
         max_bytes=int(settings.get("max_bytes", 20_000_000)),

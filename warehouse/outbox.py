@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import duckdb
+import pandas as pd
 
 FEED_SUBSCRIPTION = "feed"
 PENDING, SENT, DEAD = "pending", "sent", "dead"
@@ -115,33 +116,41 @@ def stored_subscriptions(con: duckdb.DuckDBPyConnection) -> list[SubscriptionRow
 
 def enqueue(con: duckdb.DuckDBPyConnection, items: Iterable[OutboxItem], now: datetime) -> int:
     """Insert alerts that are not queued yet (the primary key turns repeats into no-ops); returns rows added."""
-    added = 0
-    for item in items:
-        inserted = con.execute(
+    frame = pd.DataFrame(
+        [
+            {
+                "subscription_id": item.subscription_id,
+                "version_id": item.version_id,
+                "channel": item.channel,
+                "jurisdiction": item.jurisdiction,
+                "next_attempt_at": item.next_attempt_at,
+                "payload": json.dumps(item.payload),
+            }
+            for item in items
+        ],
+        columns=["subscription_id", "version_id", "channel", "jurisdiction", "next_attempt_at", "payload"],
+    ).drop_duplicates(subset=["subscription_id", "version_id", "channel"])
+    if frame.empty:
+        return 0
+    con.register("outbox_items", frame)
+    try:
+        added = con.execute(
             "INSERT INTO alerts.outbox (subscription_id, version_id, channel, jurisdiction, status, attempts, "
-            "next_attempt_at, payload, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING RETURNING version_id",
-            [
-                item.subscription_id,
-                item.version_id,
-                item.channel,
-                item.jurisdiction,
-                PENDING,
-                item.next_attempt_at,
-                json.dumps(item.payload),
-                now,
-            ],
+            "next_attempt_at, payload, created_at) SELECT subscription_id, version_id, channel, jurisdiction, ?, 0, "
+            "next_attempt_at, payload, ? FROM outbox_items ON CONFLICT DO NOTHING RETURNING version_id",
+            [PENDING, now],
         ).fetchall()
-        added += len(inserted)
-    return added
+    finally:
+        con.unregister("outbox_items")
+    return len(added)
 
 
 def mark_seen(con: duckdb.DuckDBPyConnection, version_ids: Iterable[str], jurisdiction: str, now: datetime) -> None:
     """Remember that these versions were matched against subscriptions, so the sensor never requests them again."""
-    for version_id in version_ids:
-        con.execute(
-            "INSERT INTO alerts.seen_versions VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [version_id, jurisdiction, now]
-        )
+    con.execute(
+        "INSERT INTO alerts.seen_versions SELECT DISTINCT unnest(?::VARCHAR[]), ?, ? ON CONFLICT DO NOTHING",
+        [list(version_ids), jurisdiction, now],
+    )
 
 
 def enqueue_and_mark_seen(
@@ -174,13 +183,19 @@ def claim_due(
     return sorted(claimed, key=lambda row: (row.created_at, row.version_id, row.subscription_id, row.channel))
 
 
-def mark_sent(con: duckdb.DuckDBPyConnection, key: tuple[str, str, str], now: datetime) -> None:
-    """Record a successful delivery."""
-    con.execute(
-        "UPDATE alerts.outbox SET status = ?, sent_at = ?, attempts = attempts + 1, last_error = NULL "
-        "WHERE subscription_id = ? AND version_id = ? AND channel = ?",
-        [SENT, now, *key],
-    )
+def mark_sent(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str, str]], now: datetime) -> int:
+    """Record successful deliveries in one statement; returns rows updated."""
+    keys = list(keys)
+    if not keys:
+        return 0
+    subscription_ids, version_ids, channels = (list(column) for column in zip(*keys))
+    updated = con.execute(
+        "UPDATE alerts.outbox o SET status = ?, sent_at = ?, attempts = o.attempts + 1, last_error = NULL "
+        "FROM (SELECT unnest(?::VARCHAR[]) AS s, unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]) AS c) k "
+        "WHERE o.subscription_id = k.s AND o.version_id = k.v AND o.channel = k.c RETURNING o.version_id",
+        [SENT, now, subscription_ids, version_ids, channels],
+    ).fetchall()
+    return len(updated)
 
 
 def mark_failed(

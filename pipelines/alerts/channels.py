@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import apprise
@@ -98,6 +99,12 @@ def _required_env(name: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """Loading the CA store takes tens of milliseconds, so every message shares one verifying context."""
+    return ssl.create_default_context()
+
+
 def send_email(smtp: SmtpSettings, recipients: list[str], message: RenderedAlert) -> None:
     """One multipart email (plain text + HTML) to the subscription's addresses."""
     mail = EmailMessage()
@@ -107,13 +114,12 @@ def send_email(smtp: SmtpSettings, recipients: list[str], message: RenderedAlert
     mail["Message-ID"] = make_msgid(domain="diversion-watch.local")
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
-    context = ssl.create_default_context()
     client_class = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
-    extra = {"context": context} if smtp.security == "ssl" else {}
+    extra = {"context": _tls_context()} if smtp.security == "ssl" else {}
     try:
         with client_class(smtp.host, smtp.port, timeout=smtp.timeout_seconds, **extra) as client:
             if smtp.security == "starttls":
-                client.starttls(context=context)
+                client.starttls(context=_tls_context())
             if smtp.username_env:
                 client.login(_required_env(smtp.username_env), _required_env(smtp.password_env or ""))
             client.send_message(mail)

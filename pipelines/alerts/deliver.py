@@ -133,21 +133,20 @@ def deliver_due(
                 reason = exc if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
                 outcomes.append((batch, scrub(str(reason))))
     with warehouse.connect() as con:
+        delivered = [row.key for batch, error in outcomes if error is None for row in batch.rows]
+        report.rows_sent = mark_sent(con, delivered, moment)
         for batch, error in outcomes:
+            if error is None:
+                report.messages_sent += 1
+                continue
             for row in batch.rows:
-                if error is None:
-                    mark_sent(con, row.key, moment)
-                    report.rows_sent += 1
-                elif mark_failed(con, row.key, error, moment, policy) == "dead":
+                if mark_failed(con, row.key, error, moment, policy) == "dead":
                     report.rows_dead += 1
                 else:
                     report.rows_retrying += 1
-            if error is None:
-                report.messages_sent += 1
-            else:
-                label = f"{batch.rows[0].subscription_id}/{batch.rows[0].channel}"
-                report.errors.append(f"{label}: {error}")
-                log.warning("alert delivery failed for %s: %s", label, error)
+            label = f"{batch.rows[0].subscription_id}/{batch.rows[0].channel}"
+            report.errors.append(f"{label}: {error}")
+            log.warning("alert delivery failed for %s: %s", label, error)
     return report
 
 

@@ -23,9 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def streamlit_command(address: str, port: int) -> list[str]:
-    """The exact Streamlit invocation: headless (no browser, no e-mail prompt) and with usage stats off."""
+    """The exact Streamlit invocation: headless (no browser, no e-mail prompt), usage stats off, viewer toolbar."""
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address,
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer"]
 
 
 def dashboard_env(serving: str) -> dict[str, str]:

@@ -70,7 +70,7 @@ def test_sent_rows_are_never_claimed_again(warehouse: Warehouse) -> None:
     with warehouse.connect() as con:
         enqueue(con, [_item("v1")], NOW)
         (row,) = claim_due(con, NOW)
-        mark_sent(con, row.key, NOW)
+        assert mark_sent(con, [row.key], NOW) == 1
         assert claim_due(con, NOW + timedelta(days=1)) == []
         assert con.execute("SELECT status, attempts, sent_at FROM alerts.outbox").fetchone() == ("sent", 1, NOW)
 

@@ -22,8 +22,12 @@ from pipelines.sensors import (
 from warehouse.db import Warehouse
 
 
-def evaluate(warehouse: Warehouse, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
-    context = dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse})
+def evaluate(
+    warehouse: Warehouse, cursor: str | None, instance: dg.DagsterInstance | None = None
+) -> dg.SensorResult | dg.SkipReason:
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"warehouse": warehouse}, instance=instance or dg.DagsterInstance.ephemeral()
+    )
     return new_bill_version_sensor(context)
 
 
@@ -63,6 +67,21 @@ def test_sensor_requests_each_jurisdiction_once_and_restarts_quietly(warehouse: 
     later = evaluate(warehouse, stored_cursor)
     assert [r.partition_key for r in later.run_requests] == ["WA"]
     assert later.run_requests[0].run_key not in {r.run_key for r in first.run_requests}
+
+
+def test_a_jurisdiction_with_a_run_in_flight_waits_for_it(warehouse: Warehouse) -> None:
+    add_first_version(warehouse, sb1110(), loaded_at=T0)
+    add_first_version(warehouse, wa_bill(), loaded_at=T0 + timedelta(minutes=1))
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_run(dg.DagsterRun(job_name="bills_job", run_id="nightly-ca", status=dg.DagsterRunStatus.STARTED,
+                                   tags={"dagster/partition": "CA"}))
+    first = evaluate(warehouse, None, instance)
+    assert [r.partition_key for r in first.run_requests] == ["WA"]
+    assert json.loads(first.cursor)["loaded_at"] < T0.isoformat()  # CA's version stays ahead of the cursor
+    instance.report_run_failed(instance.get_run_by_id("nightly-ca"))  # it ended without matching CA's version
+    later = evaluate(warehouse, first.cursor, instance)
+    assert [r.partition_key for r in later.run_requests] == ["CA", "WA"]
+    assert later.run_requests[1].run_key == first.run_requests[0].run_key  # WA unchanged: Dagster dedupes the key
 
 
 def test_sensor_skips_while_the_warehouse_is_locked_or_missing(tmp_path: Path, warehouse: Warehouse) -> None:

@@ -107,3 +107,11 @@ def test_real_statute_section():
     evidence = {p.provision: p.evidence for p in fid.provisions}
     assert "without preconditions" in evidence["housing_first"]
     assert -1 <= fid.model_score <= 1
+
+
+def test_cue_prefilter_never_hides_a_match():
+    from analysis.fidelity import find_cues
+
+    for path in sorted(TEXTS.rglob("*.txt")):
+        for piece in classify(path.read_text(encoding="utf-8")):
+            assert find_cues(piece.text) == find_cues(piece.text, prefilter=False), piece.text[:80]

@@ -30,7 +30,28 @@ def _recorded() -> FundingSources:
                           recorded_manifest=str(ROOT / "demo/funding/manifest.toml"), cache_path=None)
 
 
+def _seed_clause(warehouse: Warehouse) -> None:
+    """One real funding clause (Penal Code 1001.86 (b), added by SB 843) as the clauses asset would store it."""
+    text = ("The board shall award grants, on a competitive basis, to up to three jurisdictions as authorized by this "
+            "chapter. ... the applicant's willingness and ability to implement the LEAD program as described in this chapter.")
+    clause = pd.DataFrame([{"version_id": "CA-PEN-1001.86-2016", "jurisdiction": "CA", "clause_no": 2, "section": "(b)",
+                            "start_offset": 0, "end_offset": len(text), "text": text, "markup": "unchanged",
+                            "fiscal_years": ["2016-17"]}])
+    label = pd.DataFrame([{"version_id": "CA-PEN-1001.86-2016", "jurisdiction": "CA", "clause_no": 2,
+                           "category": "funding_other", "rule": "grant_program", "evidence_start": 10, "evidence_end": 29}])
+    warehouse.replace_partition("analysis.clauses", clause, {"jurisdiction": "CA"})
+    warehouse.replace_partition("analysis.clause_labels", label, {"jurisdiction": "CA"})
+
+
+def test_definitions_load_with_the_external_clauses_dependency() -> None:
+    defs = dg.Definitions(assets=FUNDING_ASSETS, asset_checks=FUNDING_CHECKS,
+                          resources={"warehouse": Warehouse(path="unused.duckdb"), "funding": _recorded()})
+    dg.Definitions.validate_loadable(defs)
+    assert dg.AssetKey("clauses") in defs.resolve_asset_graph().get(dg.AssetKey("funding_links")).parent_keys
+
+
 def test_recorded_demo_materializes_idempotently_and_answers_the_question(warehouse: Warehouse) -> None:
+    _seed_clause(warehouse)
     first = _run(warehouse, _recorded())
     assert first["funding_opportunities"]["grantsgov_opportunities"] == 1
     assert first["funding_opportunities"]["federalregister_opportunities"] == 2
@@ -48,8 +69,9 @@ def test_recorded_demo_materializes_idempotently_and_answers_the_question(wareho
     assert shares[["state", "year", "total_amount"]].values.tolist() == [["CA", 2017, 5_900_000.0]]
     related = warehouse.query_df("SELECT source, diversion_related FROM funding.awards ORDER BY source")
     assert related.groupby("source")["diversion_related"].sum().to_dict() == {"announcement": 1, "usaspending": 0}
-    links = warehouse.query_df("SELECT target_id, confidence FROM funding.links WHERE item_kind = 'award'")
-    assert links["target_id"].tolist() == ["CA-LEAD-pilot"]
+    links = warehouse.query_df("SELECT target_id FROM funding.links WHERE item_kind = 'award' ORDER BY 1")
+    assert links["target_id"].tolist() == ["CA-LEAD-pilot", "CA-PEN-1001.86-2016#2"]
+    assert first["funding_links"]["clauses_considered"] == 1
     errors = warehouse.query_df("SELECT DISTINCT source FROM core.fetch_errors")["source"].tolist()
     assert "usaspending" in errors  # award details with no recording are recorded errors, not crashes
 

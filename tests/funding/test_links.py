@@ -27,7 +27,15 @@ def test_state_announcement_links_to_state_program_and_clause() -> None:
     program_link = by_target["CA-LEAD-pilot"]
     assert "program_name" in program_link.methods and "jurisdiction" in program_link.methods
     assert 0.5 <= program_link.confidence <= 1.0 and "names 'Law Enforcement Assisted Diversion'" in program_link.evidence
-    assert by_target["CA-PEN-1001.86#2"].evidence.startswith("both name")
+    assert by_target["CA-PEN-1001.86#2"].evidence.startswith("both name Law Enforcement Assisted Diversion")
+
+
+def test_program_named_by_different_spellings_still_links() -> None:
+    award = FundingItem("award", "announcement", "x", "CA", "Law Enforcement Assisted Diversion: Los Angeles", (), 2017)
+    assert link_all([award], [], [ClauseRef("c#1", "CA", SECTION_1001_86, ("2017",))]) == []  # no programs, no names
+    [link] = [l for l in link_all([award], [CA_LEAD], [ClauseRef("c#1", "CA", SECTION_1001_86, ("2017",))])
+              if l.target_kind == "clause"]
+    assert "('Law Enforcement Assisted Diversion' / 'LEAD')" in link.evidence and "period" in link.methods
 
 
 def test_listing_number_links_federal_award_and_other_states_do_not_match() -> None:

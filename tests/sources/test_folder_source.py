@@ -66,7 +66,13 @@ def test_bad_sidecars_and_bad_files_are_errors_while_good_ones_load(tmp_path):
     write(state, "hb12.txt", b"text", 'jurisdiction = "NM"\nsession = "2025"\n')
     write(state, "hb13.txt", b"text", "jurisdiction = [unclosed")
     (state / "orphan.txt.meta.toml").write_text(meta.format(bill="HB 14", label="Introduced"))
+    broken_state = tmp_path / "NV"
+    broken_state.mkdir()
+    write(broken_state, "sb1.txt", b"text", "session = 2025")
     source = FolderSource(tmp_path)
+    assert source.jurisdictions() == ["NM", "NV"]  # a state with only broken sidecars still gets its errors
+    [nevada] = everything(source, "NV")
+    assert isinstance(nevada, FetchError) and nevada.reason == "metadata missing jurisdiction, bill_id, version_label"
     records = everything(source, "NM")
     errors = {Path(e.item).name if e.item.endswith(".toml") else e.item: e.reason for e in records if isinstance(e, FetchError)}
     assert errors["hb12.txt.meta.toml"] == "metadata missing bill_id, version_label"

@@ -26,7 +26,7 @@ def test_default_tracking_file_holds_terms_jurisdictions_and_hosts():
     assert "law enforcement assisted diversion" in tracking.terms.phrases
     assert ("prostitution", "diversion") in tracking.terms.all_of
     assert tracking.jurisdictions["CA"].sources == ("california",)
-    assert {"lawfilesext.leg.wa.gov", "api.legiscan.com", "v3.openstates.org"} <= tracking.allowed_hosts()
+    assert {"lawfilesext.leg.wa.gov", "api.legiscan.com", "v3.openstates.org"} <= tracking.allowed_hosts
     client = build_client(tracking)
     assert client.allows("https://lawfilesext.leg.wa.gov/biennium/2025-26/Htm/Bills/House%20Bills/2402.htm")
     assert not client.allows("https://app.legiplex.com/tx/legislature/2011/82-0/bills/hb1994/drafts-latest")
@@ -87,5 +87,6 @@ def test_check_reachable_fails_fast_naming_the_host(httpserver, make_client):
     unreachable = {"WA": [WashingtonSource(client, terms, base_url=f"http://127.0.0.1:{closed_port()}")]}
     with pytest.raises(SourceUnreachable) as failure:
         check_reachable(unreachable, client)
-    assert "127.0.0.1" in str(failure.value) and "divwatch run --source folder" in str(failure.value)
+    message = str(failure.value)
+    assert "127.0.0.1" in message and "connection refused" in message and "divwatch run --source folder" in message
     check_reachable(build_sources("folder", load_tracking(), None, DEMO_FOLDER), None)

@@ -78,3 +78,13 @@ CREATE TABLE core.source_runs (
     PRIMARY KEY (run_id, jurisdiction, source)
 );
 COMMENT ON TABLE core.source_runs IS 'What each source did in each run: items loaded and failed, full downloads and conditional hits (data health).';
+
+CREATE TABLE core.sync_state (
+    source       VARCHAR NOT NULL,
+    jurisdiction VARCHAR NOT NULL,
+    key          VARCHAR NOT NULL,
+    value        VARCHAR NOT NULL,
+    updated_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (source, jurisdiction, key)
+);
+COMMENT ON TABLE core.sync_state IS 'Incremental-sync markers per source (e.g. LegiScan change_hash per bill), so unchanged bills are not fetched again.';
