@@ -22,7 +22,8 @@ class Cue:
 
     name: str
     categories: frozenset[str]
-    patterns: tuple[re.Pattern[str], ...]
+    pattern: re.Pattern[str] | None  # all phrasings as one alternation
+    on_original: bool  # the pattern is case-sensitive somewhere, so it reads the text as written
     unless: tuple[re.Pattern[str], ...]
     triggers: frozenset[str]  # lower-case substrings one of which any match needs (empty: no prefilter)
 
@@ -47,6 +48,22 @@ def _compile(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
+def _compile_cue(patterns: Sequence[str]) -> tuple[re.Pattern[str] | None, bool]:
+    """One alternation per cue; matched against lower-cased text (faster) unless it needs case."""
+    if not patterns:
+        return None, False
+    source = "|".join(f"(?:{p})" for p in patterns)
+    if "(?-i:" in source or re.search(r"\\[A-Z]", source):
+        return re.compile(source, re.IGNORECASE), True
+    return re.compile(source.lower()), False
+
+
+def _lower(text: str) -> str:
+    """Lower case that keeps offsets (full Unicode lowering can change a string's length)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 @lru_cache(maxsize=1)
 def rules() -> dict:
     """The parsed signals.toml (cues, modality and change vocabularies, signal rules)."""
@@ -60,7 +77,7 @@ def cues() -> tuple[Cue, ...]:
         Cue(
             name,
             frozenset(spec.get("categories", ())),
-            _compile(["|".join(f"(?:{p})" for p in spec["patterns"])] if spec.get("patterns") else []),
+            *_compile_cue(spec.get("patterns", ())),
             _compile(spec.get("unless", ())),
             frozenset(spec.get("triggers", ())),
         )
@@ -110,18 +127,17 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     """Cues one clause carries, each with the span (offsets into text) that shows it."""
     found: dict[str, tuple[int, int]] = {}
     category_set = set(categories)
-    lowered = text.lower()
+    lowered = _lower(text)
     present = {t for t in all_triggers() if t in lowered}
     for cue in cues():
-        patterns = cue.patterns if not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present) else ()
-        for pattern in patterns:
-            match = next((m for m in pattern.finditer(text) if not _vetoed(cue, text, m)), None)
-            if match is not None:
-                found[cue.name] = (match.start(), match.end())
-                break
-        else:
-            if cue.categories & category_set:
-                found[cue.name] = (0, len(text))
+        match = None
+        if cue.pattern is not None and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
+            subject = text if cue.on_original else lowered
+            match = next((m for m in cue.pattern.finditer(subject) if not _vetoed(cue, text, m)), None)
+        if match is not None:
+            found[cue.name] = (match.start(), match.end())
+        elif cue.categories & category_set:
+            found[cue.name] = (0, len(text))
     return found
 
 

@@ -30,6 +30,9 @@ funding_job = dg.define_asset_job(
     description="Fetch grant opportunities, awards and sub-awards, type recipients, link money to bills.",
 )
 
+# `divwatch run` runs bills_job per jurisdiction, then these once, in order.
+FOLLOW_UP_JOBS = ("funding_job",)
+
 
 def resources() -> dict[str, dg.ConfigurableResource]:
     """Resources for local runs; paths and modes come from DIVWATCH_* variables."""

@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.evaluate import evaluate, format_report
+from analysis.evaluate import classify_gold, format_report, score
+from analysis.holdout import format_holdout, leave_one_state_out
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--gold", required=True, type=Path, help="folder with labels.jsonl (and pairs.jsonl)")
     parser.add_argument("--texts", type=Path, help="texts folder (default: the gold folder's sibling texts/)")
     parser.add_argument("--state", action="append", default=[], help="only files under these state folders (repeatable)")
+    parser.add_argument("--holdout", action="store_true",
+                        help="also score each state without the rule parts only that state supports (generalization estimate)")
     parser.add_argument("--json", action="store_true", help="one JSON object with every figure")
     parser.set_defaults(func=run)
 
@@ -25,14 +28,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"divwatch eval: {args.gold}: no labels.jsonl", file=sys.stderr)
         return 2
     texts_dir = args.texts or args.gold.parent / "texts"
-    report = evaluate(args.gold, texts_dir, args.state)
+    classified, errors = classify_gold(args.gold, texts_dir, args.state)
+    report = score(classified, errors=errors)
+    holdout = leave_one_state_out(classified) if args.holdout else []
     signals_report = ""
     if (args.gold / "pairs.jsonl").is_file():
         signals_report = ""  # signals: see analysis.drift_eval (evaluate_signals(gold_dir, texts_dir) -> str)
     if args.json:
-        print(json.dumps({"categories": report.as_dict(), "signals": signals_report}, ensure_ascii=False))
+        held_out = {result.state: result.held_out.as_dict() for result in holdout}
+        print(json.dumps({"categories": report.as_dict(), "holdout": held_out, "signals": signals_report}, ensure_ascii=False))
     else:
         print(format_report(report))
+        if holdout:
+            print(format_holdout(holdout))
         if signals_report:
             print(signals_report)
     return 1 if report.errors else 0

@@ -13,6 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="bundled/own folder of texts (offline, default) or the live legislature APIs")
     parser.add_argument("--folder", help="folder of documents with .meta.toml sidecars (default: demo/texts)")
     parser.add_argument("--jurisdiction", action="append", help="only these jurisdictions (repeatable)")
+    parser.add_argument("--verbose", action="store_true", help="show Dagster's step-by-step log")
     parser.set_defaults(func=run)
 
 
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     ensure_dagster_home()
     import dagster as dg
 
-    from pipelines.definitions import defs, resources
+    from pipelines.definitions import FOLLOW_UP_JOBS, defs, resources
     from sources.registry import check_reachable
 
     sources, client = resources()["bill_sources"].open()
@@ -38,20 +39,22 @@ def run(args: argparse.Namespace) -> int:
             return 2
     wanted = [j for j in sorted(sources) if not args.jurisdiction or j in args.jurisdiction]
     instance = dg.DagsterInstance.get()
+    run_config = {} if args.verbose else {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     failed = []
     for jurisdiction in wanted:
         result = defs.resolve_job_def("bills_job").execute_in_process(
-            partition_key=jurisdiction, instance=instance, raise_on_error=False
+            run_config=run_config, partition_key=jurisdiction, instance=instance, raise_on_error=False
         )
         print(f"{jurisdiction}: {'ok' if result.success else 'FAILED'} (run {result.run_id[:8]})")
         if not result.success:
             failed.append(jurisdiction)
-    for job_name in ("funding_job", "serving_job"):
-        if any(job.name == job_name for job in defs.jobs or []):
-            result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
-            print(f"{job_name}: {'ok' if result.success else 'FAILED'}")
-            if not result.success:
-                failed.append(job_name)
+    for job_name in FOLLOW_UP_JOBS:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
+        print(f"{job_name}: {'ok' if result.success else 'FAILED'}")
+        if not result.success:
+            failed.append(job_name)
     _print_summary(resources()["warehouse"])
     return 1 if failed else 0
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import hashlib
+import hmac
 import email.policy
 import json
 import logging
@@ -52,6 +54,7 @@ to = ["all@example.org"]
 [[subscriptions.channels]]
 kind = "webhook"
 url_env = "DIVWATCH_TEST_HOOK"
+secret_env = "DIVWATCH_TEST_HOOK_SECRET"
 
 [[subscriptions]]
 id = "wa-only"
@@ -95,6 +98,7 @@ def feed_entries(path: Path) -> list[etree._Element]:
 def subscribed(tmp_path: Path, warehouse: Warehouse, smtp_server: SmtpServer, httpserver: HTTPServer, monkeypatch):
     """Four subscribers stored a day before T0, the bill's introduced version known before they subscribed."""
     monkeypatch.setenv("DIVWATCH_TEST_HOOK", httpserver.url_for("/hook/tok-31415926"))
+    monkeypatch.setenv("DIVWATCH_TEST_HOOK_SECRET", "shared-signing-secret")
     httpserver.expect_request("/hook/tok-31415926", method="POST").respond_with_json({"ok": True})
     config = write_config(tmp_path / "subs.toml", smtp_server.port, SUBSCRIBERS)
     sync_subscriptions(warehouse, config, now=T0 - timedelta(days=1))
@@ -130,6 +134,8 @@ def test_a_new_version_reaches_each_matching_subscriber_once(
 
     (call,) = [request for request, _ in httpserver.log]
     body = json.loads(call.get_data())
+    expected = hmac.new(b"shared-signing-secret", call.get_data(), hashlib.sha256).hexdigest()
+    assert call.headers["X-DivWatch-Signature"] == f"sha256={expected}"
     assert body["event"] == "new_bill_versions" and body["alerts"][0]["version_id"] == new_id
     assert body["alerts"][0]["changes"][0]["old_text"] == OLD_DIGEST
 

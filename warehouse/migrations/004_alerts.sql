@@ -36,6 +36,7 @@ CREATE TABLE alerts.outbox (
     PRIMARY KEY (subscription_id, version_id, channel)
 );
 COMMENT ON TABLE alerts.outbox IS 'One row per (subscription, bill version, channel): the primary key makes enqueueing idempotent, so no alert is sent twice.';
+COMMENT ON COLUMN alerts.outbox.channel IS 'The channel''s name within its subscription (defaults to its kind: email, webhook, apprise, atom).';
 COMMENT ON COLUMN alerts.outbox.last_error IS 'Why the last attempt failed (secrets scrubbed); for dead rows, why delivery was given up.';
 COMMENT ON COLUMN alerts.outbox.payload IS 'The alert as data: bill, version, official url, changed clauses with before/after text and redline, drift signals, fidelity delta.';
 
