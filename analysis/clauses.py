@@ -18,7 +18,7 @@ from analysis.sections import segment_plain
 # ". " before a capital or an opening mark, a blank line, or a line ending in ; : or | (list lines).
 _PERIOD = re.compile(r"[.?!](?=[ \t\n]+[\"'(]?[A-Z0-9(])")
 _LINE_BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r";[ \t]*\n"), re.compile(r":[ \t]*\n"), re.compile(r"\|[ \t]*\n"))
-_BEFORE_PERIOD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789)]\"'%")
+_CLOSING_MARKS = frozenset(")]\"'%")
 _ABBREVIATIONS = frozenset("no sec secs stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 CHUNK_CHARACTERS = 1 << 20
@@ -31,7 +31,8 @@ def _sentence_ends(text: str) -> list[int]:
     ends = []
     for match in _PERIOD.finditer(text):
         position = match.start()
-        if position == 0 or text[position - 1] not in _BEFORE_PERIOD:
+        before = text[position - 1] if position else ""
+        if not (before.isalnum() or before in _CLOSING_MARKS):
             continue
         if match.group() == "." and (word := _WORD_BEFORE.search(text, max(0, position - 12), position)):
             token = word.group(1)
@@ -96,6 +97,7 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
     clean = view.text
     insert_starts = [s for s, _ in inserts]
     to_original, to_original_end = view.to_original, view.to_original_end
+    clean_starts, orig_starts, verbatim, segments = view.clean_starts, view.orig_starts, view.verbatim, len(view.clean_starts)
     lead_ins: list[tuple[int, str]] = []
     for section in segment_plain(clean):
         while lead_ins and lead_ins[-1][0] >= section.level:
@@ -107,15 +109,20 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
         base = section.start
         for relative_start, relative_end, reading in readings:
             start, end = base + relative_start, base + relative_end
-            original_start, original_end = to_original(start), to_original_end(end)
-            labels = (
-                tuple(
+            segment = bisect.bisect_right(clean_starts, start) - 1
+            if verbatim[segment] and end <= (clean_starts[segment + 1] if segment + 1 < segments else len(clean)):
+                shift = orig_starts[segment] - clean_starts[segment]  # copied verbatim: offsets just shift
+                original_start, original_end = start + shift, end + shift
+                labels = tuple(
+                    Label(hit.category, hit.rule, offset + start + shift + hit.start, offset + start + shift + hit.end)
+                    for hit in reading.hits
+                )
+            else:
+                original_start, original_end = to_original(start), to_original_end(end)
+                labels = tuple(
                     Label(hit.category, hit.rule, offset + to_original(start + hit.start), offset + to_original_end(start + hit.end))
                     for hit in reading.hits
                 )
-                if reading.hits
-                else ()
-            )
             yield Clause(
                 offset + original_start,
                 offset + original_end,
@@ -136,9 +143,11 @@ def _classify_normalized(nt: NormalizedText, offset: int = 0) -> list[Clause]:
     """Clauses of the current version plus the struck passages (marked deleted, labelled for drift)."""
     inserts = [(span.start, span.end) for span in nt.spans if span.kind == INSERT]
     clauses = list(_clauses_of_view(nt.text, current_view(nt), inserts, "unchanged", offset))
-    for view in deleted_views(nt):
+    struck = deleted_views(nt)
+    for view in struck:
         clauses.extend(_clauses_of_view(nt.text, view, inserts, "deleted", offset))
-    clauses.sort(key=lambda clause: (clause.start, clause.end))
+    if struck:
+        clauses.sort(key=lambda clause: (clause.start, clause.end))
     return clauses
 
 

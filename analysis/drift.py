@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analysis import fidelity as fid
 from analysis.align import Pair, align, coverage_end, similarity, words
 from analysis.clauses import classify
 from analysis.model import Clause, ClauseChange, DriftReport, ProvisionStatus, Signal
-from analysis.normalize import DELETE, INSERT, View, build_view, normalize
-from analysis.redline import Redline, redline
+from analysis.normalize import View
+from analysis.redline import Markup, Redline, markup_describes, redline, version_views
 
-Markup = Iterable[tuple[str, int, int]]
-_CA_TOKEN = re.compile(r"(begin|end) (insert|delete)")
 _AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -30,7 +28,7 @@ class Side:
     source: str = ""  # the file as read, for evidence quoted verbatim
     view: View | None = None  # maps offsets in text back to source
     clauses: list[Clause] = field(default_factory=list)
-    cues: list[dict[str, tuple[int, int]]] = field(default_factory=list)
+    cues: list[dict[str, fid.Spans]] = field(default_factory=list)
     tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
 
     def quote(self, clause: Clause | None) -> str:
@@ -55,47 +53,6 @@ class Side:
 def looks_truncated(text: str) -> bool:
     """A version that stops mid-sentence was cut off by its source: what follows is unknown, not deleted."""
     return not text.rstrip().endswith((".", ")", "]", '"', "”"))
-
-
-def _spans_with_open_tail(text: str, markup: Markup) -> tuple[object, list[tuple[str, int, int]]]:
-    """Normalized markup spans, plus a California "begin insert/delete" left open by a cut-off text."""
-    nt = normalize(text, markup)
-    spans = [(s.kind, s.start, s.end) for s in nt.spans]
-    tokens = list(_CA_TOKEN.finditer(text))
-    if tokens and tokens[-1].group(1) == "begin" and not any(s[1] >= tokens[-1].end() for s in spans):
-        spans.append((tokens[-1].group(2), tokens[-1].end(), len(text)))
-    return nt, spans
-
-
-def version_views(text: str, markup: Markup = ()) -> tuple[View, View, list[tuple[str, int, int]]]:
-    """(prior, current, spans): the text before and after its own amendment markup, layout removed."""
-    nt, spans = _spans_with_open_tail(text, markup)
-
-    def view(dropped_kind: str) -> View:
-        edits = list(nt.noise) + [(s, e, " ") for kind, s, e in spans if kind == dropped_kind]
-        disjoint: list[tuple[int, int, str]] = []
-        for edit in sorted(edits, key=lambda e: (e[0], -e[1])):
-            if not disjoint or edit[0] >= disjoint[-1][1]:
-                disjoint.append(edit)
-        return build_view(text, disjoint)
-
-    return view(INSERT), view(DELETE), spans
-
-
-def _markup_describes(old_current: str, new_text: str, spans: Sequence[tuple[str, int, int]]) -> bool:
-    """Whether new's markup is relative to old (struck text is in old, added text is not), not to a statute."""
-    old_joined = " " + " ".join(words(old_current)) + " "
-    found = {INSERT: [0, 0], DELETE: [0, 0]}
-    for kind, start, end in spans:
-        joined = " ".join(words(new_text[start:end]))
-        if joined.count(" ") >= 4:  # short runs ("169A.", a section number) match anywhere by chance
-            found[kind][0] += len(joined) * (f" {joined} " in old_joined)
-            found[kind][1] += len(joined)
-    deleted_found, deleted_total = found[DELETE]
-    inserted_found, inserted_total = found[INSERT]
-    if deleted_total:
-        return deleted_found * 2 >= deleted_total
-    return inserted_total > 0 and inserted_found * 2 < inserted_total
 
 
 def _clip(old: Side, new: Side) -> None:
@@ -126,16 +83,14 @@ def compare(
     """Compare two versions; a version's own insert/delete markup is used when it describes this amendment."""
     _, old_current, _ = version_views(old_text, old_markup)
     new_prior, new_current, new_spans = version_views(new_text, new_markup)
-    old_current_text, new_prior_text, new_current_text = old_current.text, new_prior.text, new_current.text
     new_cut = looks_truncated(new_text) if new_complete is None else not new_complete
     old_cut = looks_truncated(old_text) if old_complete is None else not old_complete
-    basis = "diff"
-    if new_spans and _markup_describes(old_current_text, new_text, new_spans):
-        basis, old = "markup", Side(new_prior_text, new_cut)  # quotes read before/after the markup
+    if new_spans and markup_describes(old_current.text, new_text, new_spans):
+        basis = "markup"  # both sides read from the new version (before / after its markup), quoted clean
+        old, new = Side(new_prior.text, new_cut), Side(new_current.text, new_cut)
     else:
-        old = Side(old_current_text, old_cut, old_text, old_current)
-    new = Side(new_current_text, new_cut) if basis == "markup" else Side(new_current_text, new_cut, new_text, new_current)
-    if basis == "diff":
+        basis = "diff"
+        old, new = Side(old_current.text, old_cut, old_text, old_current), Side(new_current.text, new_cut, new_text, new_current)
         _clip(old, new)
     _prepare(old)
     _prepare(new)
@@ -147,7 +102,8 @@ def compare(
     cue_names = lambda side: {name for found in side.cues for name in found}
     old_fid, new_fid = fid.fidelity_from(old_status, cue_names(old)), fid.fidelity_from(new_status, cue_names(new))
     changed, delta = _provision_delta(old_status, new_status)
-    direction = _direction(signals, changed, delta)
+    contradicted = any(b.status == "contradicted" and a.status not in {"contradicted", "unknown"} for a, b in zip(old_status, new_status))
+    direction = _direction(signals, changed, delta, contradicted)
     changes = tuple(_change(p, old, new, lines.get((p.old, p.new))) for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines)
     extras = {"basis": basis, "truncated": {"old": old.truncated, "new": new.truncated}, "delta": round(delta, 4), "provisions_changed": changed}
     return DriftReport(direction, old_fid, new_fid, tuple(signals), changes, extras)
@@ -166,8 +122,8 @@ def _changed(pair: Pair, old: Side, new: Side) -> bool:
     return pair.old is not None and pair.new is not None and words(old.clauses[pair.old].text) != words(new.clauses[pair.new].text)
 
 
-def _overlaps(span: tuple[int, int], runs: Sequence[tuple[int, int]]) -> bool:
-    return any(start < span[1] and span[0] < end for start, end in runs)
+def _overlaps(spans: fid.Spans, runs: Sequence[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in spans for start, end in runs)
 
 
 def _moved(cue: str, text: str, other: Side) -> bool:
@@ -184,7 +140,9 @@ def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
 
 
 def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> tuple[bool, str, str]:
-    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence)."""
+    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence).
+    A cue is added (removed) when the new (old) clause shows it more often and the extra showing lies in
+    inserted (deleted) words, or when a whole clause carrying it appears (disappears)."""
     o = old.clauses[pair.old] if pair.old is not None else None
     n = new.clauses[pair.new] if pair.new is not None else None
     oc = old.cues[pair.old] if o else {}
@@ -193,31 +151,34 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
         return False, "", ""
     when, context = rule["when"], set(rule.get("context", ()))
     evidence = (old.quote(o), new.quote(n))
+    whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
     for cue in rule.get("cues", ()):
-        if when == "added" and cue in nc and cue not in oc and (not context or context & set(nc)):
+        gained, lost = len(nc.get(cue, ())) > len(oc.get(cue, ())), len(oc.get(cue, ())) > len(nc.get(cue, ()))
+        if when == "added" and gained and (not context or context & set(nc)):
             if pair.old is not None and pair.old == old.partial:
                 continue
-            if (line and _overlaps(nc[cue], line.inserted_spans)) or (not o and _new_here(cue, pair.new, new, old)):
+            if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
                 return True, *evidence
-        if when == "removed" and cue in oc and cue not in nc and (not context or context & set(oc)):
+        if when == "removed" and lost and (not context or context & set(oc)):
             if pair.new is not None and pair.new == new.partial:
                 continue
             dropped = not n and _new_here(cue, pair.old, old, new) and not (rule.get("vanish") and new.count(cue))
-            if (line and _overlaps(oc[cue], line.deleted_spans)) or dropped:
+            if (line and _overlaps(oc[cue], line.changed_old)) or dropped:
                 return True, *evidence
-        if line and cue in oc and cue in nc and _changed_within(when, cue, line, o, n):
+        if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
             return True, *evidence
-    if when == "downgraded" and line and set(nc) & set(fid.rules()["modality"]["safeguards"]) and _downgraded(line, o, n):
+    if when == "downgraded" and whole and (set(oc) | set(nc)) & set(fid.rules()["modality"]["safeguards"]) and _downgraded(line, o):
         return True, *evidence
     return False, "", ""
 
 
-def _changed_within(when: str, cue: str, line: Redline, o: Clause, n: Clause) -> bool:
-    vocab = fid.rules()["changes"]
+def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
+    """Changes inside a clause that keeps its cue: narrowed, broadened, money up or down, a later date."""
+    vocab, when = fid.rules()["changes"], rule["when"]
     if when == "narrowed":
         return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
     if when == "broadened":
-        return len(words(line.inserted_text)) >= 2 and _any(vocab["broadening_inserted"], line.inserted_text)
+        return len(words(line.inserted_text)) >= 2 and _any(vocab[rule["vocab"]], line.inserted_text)
     if when in {"amount_up", "amount_down"}:
         before, after = _max_amount(o.text), _max_amount(n.text)
         return before is not None and after is not None and (after > before if when == "amount_up" else after < before)
@@ -227,7 +188,8 @@ def _changed_within(when: str, cue: str, line: Redline, o: Clause, n: Clause) ->
     return False
 
 
-def _downgraded(line: Redline, o: Clause, n: Clause) -> bool:
+def _downgraded(line: Redline, o: Clause) -> bool:
+    """shall -> may, or a new "subject to appropriation"-style condition the old clause did not have."""
     modality = fid.rules()["modality"]
     deleted, inserted = set(words(line.deleted_text)), set(words(line.inserted_text))
     if deleted & set(modality["strong_words"]) and inserted & set(modality["weak_words"]):
@@ -295,11 +257,12 @@ def _provision_delta(old_status: Sequence[ProvisionStatus], new_status: Sequence
     return changed, delta / total
 
 
-def _direction(signals: Sequence[Signal], changed: Sequence[str], delta: float) -> str:
-    """The codebook rule: any H signal or a falling score is drift-away; a rising score without H is toward."""
+def _direction(signals: Sequence[Signal], changed: Sequence[str], delta: float, contradicted: bool) -> str:
+    """The codebook rule: an H signal, a falling score or a newly contradicted provision is drift-away;
+    a rising score without H is toward-model; no status change and no signal is no-change; else mixed."""
     if not signals and not changed:
         return "no-change"
-    if any(s.severity == "H" for s in signals) or delta < 0:
+    if any(s.severity == "H" for s in signals) or delta < 0 or contradicted:
         return "drift-away"
     return "toward-model" if delta > 0 else "mixed"
 

@@ -123,31 +123,34 @@ def _vetoed(cue: Cue, text: str, match: re.Match[str]) -> bool:
     return any(u.search(window) for u in cue.unless)
 
 
-def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True) -> dict[str, tuple[int, int]]:
-    """Cues one clause carries, each with the span (offsets into text) that shows it."""
-    found: dict[str, tuple[int, int]] = {}
+Spans = tuple[tuple[int, int], ...]
+
+
+def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True) -> dict[str, Spans]:
+    """Cues one clause carries, each with every span (offsets into text) that shows it, first span first."""
+    found: dict[str, Spans] = {}
     category_set = set(categories)
     lowered = _lower(text)
     present = {t for t in all_triggers() if t in lowered}
     for cue in cues():
-        match = None
+        spans: Spans = ()
         if cue.pattern is not None and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
             subject = text if cue.on_original else lowered
-            match = next((m for m in cue.pattern.finditer(subject) if not _vetoed(cue, text, m)), None)
-        if match is not None:
-            found[cue.name] = (match.start(), match.end())
+            spans = tuple((m.start(), m.end()) for m in cue.pattern.finditer(subject) if not _vetoed(cue, text, m))
+        if spans:
+            found[cue.name] = spans
         elif cue.categories & category_set:
-            found[cue.name] = (0, len(text))
+            found[cue.name] = ((0, len(text)),)
     return found
 
 
-def clause_cues(clause: Clause) -> dict[str, tuple[int, int]]:
+def clause_cues(clause: Clause) -> dict[str, Spans]:
     """Cues of a Clause (its codebook categories plus phrasing); cached, since versions share most clauses."""
     return _cached_cues(clause.text, clause.categories)
 
 
 @lru_cache(maxsize=8192)
-def _cached_cues(text: str, categories: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+def _cached_cues(text: str, categories: tuple[str, ...]) -> dict[str, Spans]:
     return find_cues(text, categories)
 
 
@@ -164,7 +167,7 @@ def is_weak(clause: Clause, span: tuple[int, int] | None = None) -> bool:
 
 
 def assess(
-    clauses: Sequence[Clause], clause_cue_sets: Sequence[dict[str, tuple[int, int]]], text_missing: bool = False
+    clauses: Sequence[Clause], clause_cue_sets: Sequence[dict[str, Spans]], text_missing: bool = False
 ) -> list[tuple[ProvisionStatus, int]]:
     """Status of every provision with the index of its evidence clause (-1 when none)."""
     holders: dict[str, list[int]] = {}
@@ -173,7 +176,7 @@ def assess(
             holders.setdefault(name, []).append(index)
 
     def weak(index: int, names: Sequence[str]) -> bool:
-        spans = [clause_cue_sets[index][n] for n in names if n in clause_cue_sets[index]]
+        spans = [clause_cue_sets[index][n][0] for n in names if n in clause_cue_sets[index]]
         return is_weak(clauses[index], spans[0] if spans else None)
 
     def first(names: Sequence[str], skip_weak: bool = False) -> int:

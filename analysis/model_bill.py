@@ -15,7 +15,8 @@ from analysis.model import Fidelity
 SHINGLE = 5
 PHRASE_MATCH = 0.5  # share of a reference phrasing's shingles that must appear to count as copied
 MIN_PROVISIONS = 2  # copied provisions that make an unnamed bill a model bill
-_NAMES_MODEL = re.compile(r"law enforcement assisted diversion|\bLEAD\b(?= (?:program|pilot|participants?|services|national|core))", re.IGNORECASE)
+_MODEL_NAME = "law enforcement assisted diversion"
+_LEAD_ACRONYM = re.compile(r"\bLEAD (?:program|pilot|participants?|services|national|core|site)")
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,17 @@ def _reference() -> _Reference:
     return _Reference({k: tuple(v) for k, v in index.items()}, tuple(phrases))
 
 
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, int]:
+    return {p.id: p.weight for p in provisions()}
+
+
 def screen(text: str, score: bool = True) -> ModelMatch:
     """Compare any bill with the LEAD model; score its fidelity when it names or copies the model."""
     reference = _reference()
+    lowered = text.lower()
     hits: dict[int, int] = defaultdict(int)
-    for shingle in _shingles(WORD.findall(text.lower())) & reference.shingles.keys():
+    for shingle in _shingles(WORD.findall(lowered)) & reference.shingles.keys():
         for phrase_index in reference.shingles[shingle]:
             hits[phrase_index] += 1
     best: dict[str, ProvisionMatch] = {}
@@ -77,9 +84,9 @@ def screen(text: str, score: bool = True) -> ModelMatch:
         if provision not in best or coverage > best[provision].coverage:
             best[provision] = ProvisionMatch(provision, coverage, phrase)
     copied = tuple(sorted((m for m in best.values() if m.coverage >= PHRASE_MATCH), key=lambda m: -m.coverage))
-    weights = {p.id: p.weight for p in provisions()}
+    weights = _weights()
     similarity = sum(weights[m.provision] * m.coverage for m in copied) / sum(weights.values())
-    names_model = bool(_NAMES_MODEL.search(text))
+    names_model = _MODEL_NAME in " ".join(lowered.split()) or bool(_LEAD_ACRONYM.search(text))
     is_model_bill = names_model or len(copied) >= MIN_PROVISIONS
     fidelity = score_version(classify(text)) if score and is_model_bill else None
     return ModelMatch(names_model, is_model_bill, round(similarity, 4), copied, fidelity, len(text))

@@ -112,6 +112,8 @@ def _ca_spans(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
         elif open_kind == kind:
             spans.append(Span(kind, open_end, token_start))
             open_kind = ""
+    if open_kind:  # a copy cut off inside a marked passage: the passage runs to the end of what we have
+        spans.append(Span(open_kind, open_end, len(text)))
     return spans, noise
 
 

@@ -32,9 +32,7 @@ _MARK = (
 # Every scan starts with a literal so the regex engine can skip ahead quickly on long texts.
 _FIRST_LINE = re.compile(r"[ \t]*" + _MARK, re.MULTILINE)
 _LINE_START = re.compile(r"\n[ \t]*" + _MARK, re.MULTILINE)
-_INLINE = tuple(
-    re.compile(re.escape(lead) + _MARK, re.MULTILINE) for lead in (". ", ".  ", ": ", ";  ", "; ", ".(", ":(", ";(")
-)
+_INLINE = tuple(re.compile(re.escape(lead) + r"(?: {1,2}|(?=\())" + _MARK, re.MULTILINE) for lead in ".:;")
 _CONTAINERS = {"CHAPTER", "ARTICLE", "PART", "TITLE"}
 _LOWER_ROMAN = re.compile(r"^(?=[ivxl])x{0,3}(?:ix|iv|v?i{0,3})$")
 _UPPER_ROMAN = re.compile(r"^(?=[IVXL])X{0,3}(?:IX|IV|V?I{0,3})$")
@@ -90,7 +88,6 @@ def segment_plain(text: str) -> list[Section]:
     markers: list[tuple[int, int, str, str]] = []  # start, level, path, heading
     headings: list[str] = []
     stack: list[tuple[str, str]] = []
-    enumerators = ""
     for match, at_line_start in _marker_matches(text):
         start, mark_end = match.start("mark"), match.end("mark")
         chapter, sec, code, paren, digest, dot = match.group("chapter", "sec", "code", "paren", "digest", "dot")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import dagster as dg
 
 from assets.partitions import jurisdictions
-from warehouse.alert_facts import SEVERITY_RANK, VersionFacts, unseen_versions
+from warehouse.alert_facts import SEVERITY_RANK, VersionFacts, unseen_versions, versions_mentioning
 from warehouse.db import Warehouse
 from warehouse.outbox import OutboxItem, SubscriptionRow, enqueue_and_mark_seen, stored_subscriptions
 
@@ -27,20 +27,21 @@ def _bill_matches(wanted: list[str], jurisdiction: str, bill_id: str) -> bool:
     return False
 
 
-def _searchable_text(facts: VersionFacts) -> str:
-    """What search terms look in: the title plus the changed clauses, or the whole text of a first version."""
+def _mentions(terms: list[str], facts: VersionFacts, in_full_text: frozenset[str]) -> bool:
+    """Terms look in the title and the changed clauses; a version with nothing to compare is searched in full."""
     payload = facts.payload
-    parts = [payload["title"]]
-    if payload["changes"] or payload["signals"]:
-        for item in payload["changes"] + payload["signals"]:
-            parts += [item["old_text"], item["new_text"]]
-    else:
-        parts.append(facts.text)
-    return "\n".join(parts).casefold()
+    if not (payload["changes"] or payload["signals"]) and facts.version_id in in_full_text:
+        return True
+    parts = [payload["title"]] + [i[side] for i in payload["changes"] + payload["signals"] for side in ("old_text", "new_text")]
+    haystack = "\n".join(parts).casefold()
+    return any(term.casefold() in haystack for term in terms)
 
 
-def matches(subscription: SubscriptionRow, facts: VersionFacts) -> bool:
-    """True when the version passes every filter of the subscription (an empty filter lets everything through)."""
+def matches(subscription: SubscriptionRow, facts: VersionFacts, in_full_text: frozenset[str] = frozenset()) -> bool:
+    """True when the version passes every filter of the subscription (an empty filter lets everything through).
+
+    `in_full_text` holds the versions whose whole text contains one of the subscription's terms.
+    """
     filters, payload = subscription.filters, facts.payload
     if subscription.active_since is not None and facts.loaded_at < subscription.active_since:
         return False
@@ -57,11 +58,7 @@ def matches(subscription: SubscriptionRow, facts: VersionFacts) -> bool:
         if strongest < SEVERITY_RANK[minimum]:
             return False
     terms = filters.get("terms", [])
-    if terms:
-        haystack = _searchable_text(facts)
-        if not any(term.casefold() in haystack for term in terms):
-            return False
-    return True
+    return not terms or _mentions(terms, facts, in_full_text)
 
 
 def first_send_time(subscription: SubscriptionRow, now: datetime) -> datetime:
@@ -73,9 +70,13 @@ def first_send_time(subscription: SubscriptionRow, now: datetime) -> datetime:
 
 
 def plan_alerts(
-    subscriptions: list[SubscriptionRow], versions: list[VersionFacts], now: datetime
+    subscriptions: list[SubscriptionRow],
+    versions: list[VersionFacts],
+    now: datetime,
+    full_text_hits: dict[str, frozenset[str]] | None = None,
 ) -> list[OutboxItem]:
-    """One outbox item per matching (subscription, version, channel)."""
+    """One outbox item per matching (subscription, version, channel); full_text_hits maps subscription -> versions."""
+    hits = full_text_hits or {}
     return [
         OutboxItem(
             subscription_id=subscription.subscription_id,
@@ -87,7 +88,7 @@ def plan_alerts(
         )
         for facts in versions
         for subscription in subscriptions
-        if matches(subscription, facts)
+        if matches(subscription, facts, hits.get(subscription.subscription_id, frozenset()))
         for channel in subscription.channels
     ]
 
@@ -118,8 +119,14 @@ def alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materi
     with warehouse.connect() as con:
         subscriptions = stored_subscriptions(con)
         versions = unseen_versions(con, jurisdiction)
-        planned = plan_alerts(subscriptions, versions, now)
-        queued = enqueue_and_mark_seen(con, planned, [v.version_id for v in versions], jurisdiction, now)
+        ids = [v.version_id for v in versions]
+        hits = {
+            s.subscription_id: frozenset(versions_mentioning(con, ids, s.filters["terms"]))
+            for s in subscriptions
+            if s.filters.get("terms")
+        }
+        planned = plan_alerts(subscriptions, versions, now, hits)
+        queued = enqueue_and_mark_seen(con, planned, ids, jurisdiction, now)
     per_subscription: dict[str, int] = {}
     for item in planned:
         per_subscription[item.subscription_id] = per_subscription.get(item.subscription_id, 0) + 1

@@ -97,14 +97,14 @@ def bills(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materia
     return dg.MaterializeResult(metadata={"refreshed": len(hits), "tracked": int(total["n"].iloc[0])})
 
 
-def _version_row(version: BillVersion, revision: int) -> dict:
+def _version_row(version: BillVersion, order: int, revision: int) -> dict:
     text_hash = version.text_sha256
     version_id = sha256_hex("|".join([version.jurisdiction, version.session, version.bill_id, version.version_label,
                                       str(version.version_date), text_hash]))[:20]
     return {
         "version_id": version_id, "jurisdiction": version.jurisdiction, "session": version.session,
         "bill_id": version.bill_id, "version_label": version.version_label, "version_date": version.version_date,
-        "revision": revision, "url": version.url, "source": version.source,
+        "version_order": order, "revision": revision, "url": version.url, "source": version.source,
         "document_format": version.document_format, "text": version.text, "text_sha256": text_hash,
         "markup": json.dumps([{"kind": s.kind, "start": s.start, "end": s.end} for s in version.markup]),
         "payload_sha256": version.payload_sha256, "loaded_at": datetime.now(),
@@ -139,7 +139,7 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
         if source is None:
             continue
         record = Bill(bill.jurisdiction, bill.session, bill.bill_id, bill.title, bill.url, bill.source)
-        for item in source.versions(record):
+        for order, item in enumerate(source.versions(record), start=1):
             if isinstance(item, FetchError):
                 errors.append(item)
                 continue
@@ -151,7 +151,7 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
                 counts["unchanged"] += 1
                 continue
             seen[item.text_sha256] = len(seen) + 1
-            rows.append(_version_row(item, revision=len(seen)))
+            rows.append(_version_row(item, order, revision=len(seen)))
     added = warehouse.insert_new("core.bill_versions", pd.DataFrame(rows), ["version_id"]) if rows else 0
     payloads = client.take_payloads() if client else []
     if payloads:

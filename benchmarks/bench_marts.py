@@ -82,14 +82,16 @@ def main() -> None:
         queries.update(dashboard_queries(con))
         rows = {label: len(con.execute(sql, params).df()) for label, (sql, params) in queries.items()}
     print(f"{'query':40} {'rows':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95 new conn':>13}")
-    worst = 0.0
+    worst_warm = worst_fresh = 0.0
     for label, (sql, params) in queries.items():
         warm = measure(serving, sql, params, args.runs, fresh_connection=False)
         fresh = measure(serving, sql, params, args.runs, fresh_connection=True)
-        worst = max(worst, p95(fresh))
+        worst_warm, worst_fresh = max(worst_warm, p95(warm)), max(worst_fresh, p95(fresh))
         print(f"{label:40} {rows[label]:>8,} {statistics.median(warm):>8.1f} {p95(warm):>8.1f} {p95(fresh):>13.1f}")
-    print(f"worst p95 (new connection per query, as the dashboard does): {worst:.1f} ms; "
-          f"target < {TARGET_MS:.0f} ms: {'met' if worst < TARGET_MS else 'NOT met'}")
+    for pattern, worst in (("open connection (the dashboard)", worst_warm),
+                           ("new connection per query (BI tools via the SQLAlchemy URL)", worst_fresh)):
+        print(f"worst p95, {pattern}: {worst:.1f} ms; target < {TARGET_MS:.0f} ms: "
+              f"{'met' if worst < TARGET_MS else 'NOT met'}")
 
 
 if __name__ == "__main__":

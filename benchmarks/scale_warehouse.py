@@ -68,7 +68,9 @@ class Tables:
     def flush(self, table: str | None = None) -> None:
         for name in [table] if table else list(self.rows):
             if self.rows.get(name):
-                self.con.register("batch", pd.DataFrame(self.rows[name]))
+                # Empty lists and all-None columns carry no type DuckDB can cast from; they store as NULL.
+                frame = pd.DataFrame(self.rows[name]).map(lambda v: None if isinstance(v, list) and not v else v)
+                self.con.register("batch", frame.dropna(axis=1, how="all"))
                 self.con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM batch")
                 self.con.unregister("batch")
                 self.rows[name] = []

@@ -73,7 +73,9 @@ def fidelity_chart(versions: pd.DataFrame) -> alt.Chart:
 
 
 def timeline_tab(bills: pd.DataFrame) -> None:
-    ordered = bills.sort_values(["version_count", "jurisdiction", "bill_id"], ascending=[False, True, True])
+    # Open on the most amended bill, most recent first: that is where redlines and signals are.
+    ordered = bills.sort_values(["version_count", "latest_version_date", "jurisdiction", "bill_id"],
+                                ascending=[False, False, True, True], na_position="last")
     labels = {bill_label(row): row for _, row in ordered.iterrows()}
     choice = st.selectbox("Bill", list(labels), key="timeline_bill")
     if choice is None:
@@ -104,7 +106,8 @@ def states_tab() -> None:
     picture = picture.assign(other=picture["bills"] - picture["bills_drifting_away"] - picture["bills_toward_model"])
     st.bar_chart(picture[["bills_drifting_away", "bills_toward_model", "other"]], color=["#d62728", "#2ca02c", "#9e9e9e"])
     st.dataframe(states, hide_index=True,
-                 column_config={"mean_model_score": SCORE, "mean_organizer_score": SCORE})
+                 column_config={"mean_model_score": SCORE, "mean_organizer_score": SCORE,
+                                "last_version_date": st.column_config.DateColumn("last version")})
     state = st.selectbox("State", states["jurisdiction"].tolist(), key="state_detail")
     drift = data.drift_by_year(state)
     if not drift.empty:
@@ -133,7 +136,7 @@ def funding_tab() -> None:
     st.dataframe(funding, hide_index=True,
                  column_config={"amount": st.column_config.NumberColumn(format="$%,.0f"),
                                 "total_amount": st.column_config.NumberColumn(format="$%,.0f"),
-                                "share": st.column_config.NumberColumn(format="%.0f%%")})
+                                "share": st.column_config.NumberColumn(format="percent")})
 
 
 def health_tab() -> None:
@@ -147,6 +150,7 @@ def health_tab() -> None:
     st.dataframe(health, hide_index=True,
                  column_config={"error_rate": st.column_config.NumberColumn(format="percent"),
                                 "extraction_failure_rate": st.column_config.NumberColumn(format="percent"),
+                                "last_run_error_rate": st.column_config.NumberColumn(format="percent"),
                                 "not_modified_rate": st.column_config.NumberColumn(format="percent"),
                                 "hours_since_success": st.column_config.NumberColumn(format="%.1f h")})
 

@@ -13,9 +13,11 @@ import streamlit as st
 
 SERVING_ENV = "DIVWATCH_SERVING"
 DEFAULT_SERVING = Path(__file__).resolve().parent.parent / "data" / "serving.duckdb"
-# One connection at a time: DuckDB shares an open file between connections of a process, so an overlapping
-# query could pin the replaced copy; serializing keeps every query on the newest publish.
-_CONNECT_LOCK = threading.Lock()
+# One read-only connection per published copy, replaced when a publish swaps the file. Queries take turns:
+# DuckDB shares an open file between a process's connections, so the old copy must be closed before the
+# new one is opened, or the new connection would still see the old copy.
+_LOCK = threading.Lock()
+_OPEN: dict[str, tuple[int, duckdb.DuckDBPyConnection]] = {}
 
 
 def serving_path() -> Path:
@@ -28,10 +30,22 @@ def published_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+def _connection(path: str, stamp: int) -> duckdb.DuckDBPyConnection:
+    """The open connection to this copy of the file, reopening after a publish (call with _LOCK held)."""
+    current = _OPEN.get(path)
+    if current and current[0] == stamp:
+        return current[1]
+    if current:
+        current[1].close()
+    con = duckdb.connect(path, read_only=True)
+    _OPEN[path] = (stamp, con)
+    return con
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=60)  # the ttl keeps data-health freshness moving
 def _cached(path: str, stamp: int, sql: str, params: tuple) -> pd.DataFrame:
-    with _CONNECT_LOCK, duckdb.connect(path, read_only=True) as con:
-        return con.execute(sql, list(params)).df()
+    with _LOCK:
+        return _connection(path, stamp).execute(sql, list(params)).df()
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:

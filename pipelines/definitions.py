@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.alerts import ALERT_ASSETS
 from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS, BILL_CHECKS
 from assets.funding import FUNDING_ASSETS, FUNDING_CHECKS
 from assets.funding_support import FundingSources
 from assets.resources import BillSources
+from pipelines.alerts.deliver import AlertSettings
+from pipelines.schedules import nightly_bill_refresh
+from pipelines.sensors import ALERT_JOBS, ALERT_SCHEDULES, ALERT_SENSORS
 from pipelines.settings import REPO, setting, warehouse_path
 from warehouse.db import Warehouse
 
 bills_job = dg.define_asset_job(
     "bills_job",
-    selection=dg.AssetSelection.assets(*BILL_ASSETS, *ANALYSIS_ASSETS),
-    description="Fetch every version of the tracked bills in one jurisdiction and analyse them.",
-)
-
-analysis_job = dg.define_asset_job(
-    "analysis_job",
-    selection=dg.AssetSelection.assets(*ANALYSIS_ASSETS),
-    description="Re-analyse the stored versions of one jurisdiction (started by the new-version sensor).",
+    selection=dg.AssetSelection.assets(*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS),
+    description="Fetch every version of the tracked bills in one jurisdiction, analyse them and queue alerts.",
 )
 
 funding_job = dg.define_asset_job(
@@ -31,7 +29,7 @@ funding_job = dg.define_asset_job(
 )
 
 # `divwatch run` runs bills_job per jurisdiction, then these once, in order.
-FOLLOW_UP_JOBS = ("funding_job",)
+FOLLOW_UP_JOBS = ("funding_job", "deliver_alerts_job")
 
 
 def resources() -> dict[str, dg.ConfigurableResource]:
@@ -44,6 +42,10 @@ def resources() -> dict[str, dg.ConfigurableResource]:
             tracking_path=setting("TRACKING", str(REPO / "config" / "tracking.toml")),
             cache_path=setting("HTTP_CACHE", str(REPO / "data" / "http_cache.sqlite")),
         ),
+        "alert_settings": AlertSettings(
+            config_path=setting("ALERTS_CONFIG", str(REPO / "config" / "subscriptions.toml")),
+            feed_path=setting("ALERTS_FEED", str(REPO / "data" / "alerts.atom")),
+        ),
         "funding": FundingSources(
             mode=setting("FUNDING_MODE", "recorded"),
             config_path=str(REPO / "config" / "funding.toml"),
@@ -54,9 +56,11 @@ def resources() -> dict[str, dg.ConfigurableResource]:
 
 
 defs = dg.Definitions(
-    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *FUNDING_ASSETS],
+    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS, *FUNDING_ASSETS],
     asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS],
-    jobs=[bills_job, analysis_job, funding_job],
+    jobs=[bills_job, funding_job, *ALERT_JOBS],
+    sensors=[*ALERT_SENSORS],
+    schedules=[nightly_bill_refresh, *ALERT_SCHEDULES],
     resources=resources(),
     executor=dg.in_process_executor,
 )

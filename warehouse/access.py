@@ -24,10 +24,13 @@ def serving_engine(serving_path: str | Path) -> sa.Engine:
 
 
 def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every view in the marts schema, sorted; the catalog is the only source of the names."""
+    """Every mart, sorted: views in the warehouse, mostly tables in the published copy; the catalog names them."""
     rows = con.execute(
-        "SELECT view_name FROM duckdb_views() WHERE schema_name = ? AND NOT internal ORDER BY view_name",
-        [MARTS_SCHEMA],
+        "SELECT view_name AS name FROM duckdb_views() WHERE schema_name = ? AND NOT internal "
+        "AND database_name = current_database() "
+        "UNION SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database() "
+        "ORDER BY name",
+        [MARTS_SCHEMA, MARTS_SCHEMA],
     ).fetchall()
     return [row[0] for row in rows]
 

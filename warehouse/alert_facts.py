@@ -14,12 +14,11 @@ MAX_CHANGES = 25
 
 @dataclass(frozen=True)
 class VersionFacts:
-    """A version not yet matched against subscriptions, with its alert payload and the text filters search."""
+    """A version not yet matched against subscriptions, with its alert payload."""
 
     version_id: str
     jurisdiction: str
     loaded_at: datetime
-    text: str
     payload: dict
 
 
@@ -40,7 +39,7 @@ def unseen_versions(con: duckdb.DuckDBPyConnection, jurisdiction: str) -> list[V
                             ORDER BY v.version_date NULLS FIRST, v.revision, v.loaded_at, v.version_id)
         )
         SELECT o.version_id, o.session, o.bill_id, o.version_label, o.version_date, o.revision, o.url,
-               o.loaded_at, o.text, b.title, o.earlier_id, o.earlier_label, o.earlier_date
+               o.loaded_at, b.title, o.earlier_id, o.earlier_label, o.earlier_date
         FROM ordered o
         LEFT JOIN core.bills b ON b.jurisdiction = o.jurisdiction AND b.session = o.session AND b.bill_id = o.bill_id
         WHERE NOT EXISTS (SELECT 1 FROM alerts.seen_versions s WHERE s.version_id = o.version_id)
@@ -52,7 +51,7 @@ def unseen_versions(con: duckdb.DuckDBPyConnection, jurisdiction: str) -> list[V
         return []
     analysis = _Analysis.load(con, jurisdiction, [row[0] for row in rows])
     facts = []
-    for version_id, session, bill_id, label, vdate, revision, url, loaded_at, text, title, *earlier in rows:
+    for version_id, session, bill_id, label, vdate, revision, url, loaded_at, title, *earlier in rows:
         payload = {
             "version_id": version_id,
             "jurisdiction": jurisdiction,
@@ -66,8 +65,20 @@ def unseen_versions(con: duckdb.DuckDBPyConnection, jurisdiction: str) -> list[V
             "loaded_at": _iso(loaded_at),
             **analysis.comparison(version_id, *earlier),
         }
-        facts.append(VersionFacts(version_id, jurisdiction, loaded_at, text, payload))
+        facts.append(VersionFacts(version_id, jurisdiction, loaded_at, payload))
     return facts
+
+
+def versions_mentioning(con: duckdb.DuckDBPyConnection, version_ids: list[str], terms: list[str]) -> set[str]:
+    """Versions whose full text contains any term (case-insensitive), searched inside DuckDB so texts stay on disk."""
+    if not version_ids or not terms:
+        return set()
+    rows = con.execute(
+        "SELECT version_id FROM core.bill_versions WHERE list_contains(?, version_id) AND EXISTS "
+        "(SELECT 1 FROM unnest(?::VARCHAR[]) AS t(term) WHERE contains(lower(text), lower(t.term)))",
+        [version_ids, terms],
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 @dataclass

@@ -42,15 +42,16 @@ def describe(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = DOCUMENT
     """Read tables, views and column comments of `schemas` from DuckDB's catalog."""
     relations = con.execute(
         "SELECT schema_name, table_name, 'table', coalesce(comment, '') FROM duckdb_tables() "
-        "WHERE schema_name IN (SELECT unnest(?)) AND NOT internal "
+        "WHERE schema_name IN (SELECT unnest(?)) AND NOT internal AND database_name = current_database() "
         "UNION ALL SELECT schema_name, view_name, 'view', coalesce(comment, '') FROM duckdb_views() "
-        "WHERE schema_name IN (SELECT unnest(?)) AND NOT internal",
+        "WHERE schema_name IN (SELECT unnest(?)) AND NOT internal AND database_name = current_database()",
         [list(schemas), list(schemas)],
     ).fetchall()
     columns: dict[tuple[str, str], list[ColumnDoc]] = {}
     for schema, table, name, data_type, comment in con.execute(
         "SELECT schema_name, table_name, column_name, data_type, coalesce(comment, '') FROM duckdb_columns() "
-        "WHERE schema_name IN (SELECT unnest(?)) ORDER BY schema_name, table_name, column_index",
+        "WHERE schema_name IN (SELECT unnest(?)) AND database_name = current_database() "
+        "ORDER BY schema_name, table_name, column_index",
         [list(schemas)],
     ).fetchall():
         columns.setdefault((schema, table), []).append(ColumnDoc(name, data_type, comment))

@@ -11,6 +11,9 @@ from pathlib import Path
 import duckdb
 
 _ALIAS = "serving_publish"
+MARTS_SCHEMA = "marts"
+# Marts whose values depend on the clock stay views in the copy, so freshness is computed when read.
+LIVE_MARTS = frozenset({"data_health"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,44 @@ def _quoted_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _quoted_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _materialize_marts(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """Replace the copy's mart views by tables of their current rows, carrying every comment over.
+
+    Dashboards then scan small tables instead of re-running joins and window functions on each read.
+    Names and comments come from the catalog, never from data; DDL takes no parameters, so they are quoted.
+    """
+    views = con.execute(
+        "SELECT view_name, coalesce(comment, '') FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
+        "AND NOT internal ORDER BY view_name",
+        [source, MARTS_SCHEMA],
+    ).fetchall()
+    done = []
+    for name, comment in views:
+        if name in LIVE_MARTS:
+            continue
+        columns = con.execute(
+            "SELECT column_name, coalesce(comment, '') FROM duckdb_columns() WHERE database_name = ? "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+            [source, MARTS_SCHEMA, name],
+        ).fetchall()
+        target = f"{_ALIAS}.{MARTS_SCHEMA}.{_quoted_identifier(name)}"
+        staged = f"{_ALIAS}.{MARTS_SCHEMA}.{_quoted_identifier(name + '__materialized')}"
+        con.execute(f"CREATE TABLE {staged} AS SELECT * FROM {_quoted_identifier(source)}.{MARTS_SCHEMA}."
+                    f"{_quoted_identifier(name)}")
+        done.append((name, comment, columns, target, staged))
+    for name, comment, columns, target, staged in done:
+        con.execute(f"DROP VIEW {target}")
+        con.execute(f"ALTER TABLE {staged} RENAME TO {_quoted_identifier(name)}")
+        con.execute(f"COMMENT ON TABLE {target} IS {_quoted_literal(comment)}")
+        for column, text in columns:
+            con.execute(f"COMMENT ON COLUMN {target}.{_quoted_identifier(column)} IS {_quoted_literal(text)}")
+    return [name for name, *_ in done]
+
+
 def _remove(path: Path) -> None:
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
@@ -34,7 +75,7 @@ def _remove(path: Path) -> None:
 def publish_snapshot(con: duckdb.DuckDBPyConnection, serving_path: str | Path) -> PublishResult:
     """Copy the connection's whole database to a temp file beside `serving_path`, then swap it in with os.replace.
 
-    Readers that hold the old file keep their consistent snapshot (the old inode stays alive until they
+    In the copy the marts are materialized as tables (see `_materialize_marts`), except LIVE_MARTS. Readers that hold the old file keep their consistent snapshot (the old inode stays alive until they
     close it); readers that open the path afterwards see the new copy. On any failure the old copy stays.
     """
     started = time.perf_counter()
@@ -46,6 +87,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, serving_path: str | Path) -
     try:
         # COPY FROM DATABASE takes no parameters; the name is the catalog's own, quoted as an identifier.
         con.execute(f"COPY FROM DATABASE {_quoted_identifier(source)} TO {_ALIAS}")
+        _materialize_marts(con, source)
         con.execute(f"CHECKPOINT {_ALIAS}")
         con.execute(f"DETACH {_ALIAS}")
         if temp.with_name(temp.name + ".wal").exists():

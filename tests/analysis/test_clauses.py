@@ -144,3 +144,27 @@ def test_money_fields():
     assert money.recipient_type("Dedicated law enforcement resources, including overtime") == "law_enforcement"
     assert money.recipient_type("Grant funding for case management services") == "services"
     assert money.recipient_type("Participation shall be voluntary.") == ""
+
+
+def test_new_matter_inserted_by_the_versions_markup_is_marked_inserted():
+    clauses = classify(read("CA/SB1110_2015-16/2016-05-31_amended-senate.txt"))
+    added = clause_with(clauses, "This bill, until January 1, 2020, would establish")
+    assert added.markup == "inserted"
+    assert "sunset" in added.categories
+
+
+def test_trigger_scan_without_pyahocorasick_finds_the_same_rules():
+    import tomllib
+
+    from analysis.rules import CATEGORIES_FILE, _regex_scanner, _trigger_scanner
+
+    by_trigger: dict[str, list[int]] = {}
+    for index, rule in enumerate(tomllib.loads(CATEGORIES_FILE.read_text(encoding="utf-8"))["rule"]):
+        for trigger in rule["triggers"]:
+            by_trigger.setdefault(trigger, []).append(index)
+    mapping = {word: tuple(ids) for word, ids in by_trigger.items()}
+    fast, fallback = _trigger_scanner(mapping), _regex_scanner(mapping)
+    text = read("CA/PEN-ch2.92/current_leginfo-chapter-display.txt").lower()
+    for piece in text.split("\n\n"):
+        assert fast(piece) == fallback(piece)
+    assert fast(text)

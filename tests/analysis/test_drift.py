@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from analysis.align import align, coverage_end
-from analysis.drift import compare, report_to_json, version_views
+from analysis.drift import compare, report_to_json
+from analysis.redline import version_views
 from analysis.redline import redline
 from pipelines.cli import main
 

@@ -104,3 +104,32 @@ def test_divwatch_entry_point_runs_classify(tmp_path):
     assert result.returncode == 0, result.stderr
     categories = {json.loads(line)["category"] for line in result.stdout.splitlines()}
     assert {"referral_pathway", "model_fidelity"} <= categories
+
+
+def test_regex_alternatives_split_only_at_top_level():
+    from analysis.holdout import branches
+
+    assert branches(r"a b|(?:c|d) e|[|x]f|g\|h") == ["a b", "(?:c|d) e", "[|x]f", r"g\|h"]
+
+
+def test_leave_one_state_out_never_beats_the_full_rule_set(tmp_path):
+    from analysis.evaluate import classify_gold
+    from analysis.holdout import leave_one_state_out
+
+    classified, errors = classify_gold(tiny_gold(tmp_path))
+    results = leave_one_state_out(classified)
+    assert not errors and [r.state for r in results] == ["CA", "WA"]
+    for result in results:
+        assert result.held_out.micro.true_positives <= result.full.micro.true_positives
+        assert result.held_out.quotes_found <= result.full.quotes_found
+    california = results[0]
+    assert california.removed_parts > 0  # its voluntary-participation wording is supported by no other state here
+    assert california.held_out.micro.f1 < california.full.micro.f1
+
+
+def test_eval_holdout_flag_adds_per_state_figures(tmp_path, capsys):
+    args = parser_with(evaluate_command).parse_args(["eval", "--gold", str(tiny_gold(tmp_path)), "--holdout", "--json"])
+    assert args.func(args) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert set(figures["holdout"]) == {"CA", "WA"}
+    assert figures["holdout"]["CA"]["files"] == 1

@@ -112,6 +112,10 @@ def test_real_statute_section():
 def test_cue_prefilter_never_hides_a_match():
     from analysis.fidelity import find_cues
 
-    for path in sorted(TEXTS.rglob("*.txt")):
+    amendments = TEXTS.parents[1] / "amendments" / "texts"
+    for path in sorted(TEXTS.rglob("*.txt")) + sorted(amendments.rglob("*.txt")):
         for piece in classify(path.read_text(encoding="utf-8")):
             assert find_cues(piece.text) == find_cues(piece.text, prefilter=False), piece.text[:80]
+    for provision in provisions():
+        for phrase in provision.reference:
+            assert find_cues(phrase) == find_cues(phrase, prefilter=False), phrase

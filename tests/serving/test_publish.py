@@ -10,8 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from warehouse.access import mart_names
 from warehouse.db import Warehouse
-from warehouse.publish import publish_snapshot
+from warehouse.dictionary import describe
+from warehouse.publish import LIVE_MARTS, publish_snapshot
 
 # Reads everything a dashboard would, twice on one connection: before and after the writer publishes.
 READER = """
@@ -66,15 +68,22 @@ def test_publish_while_a_reader_holds_the_old_copy(corpus_warehouse: Warehouse, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp files left
 
 
-def test_published_copy_is_read_only_and_keeps_comments(corpus_warehouse: Warehouse, tmp_path: Path) -> None:
+def test_published_marts_are_tables_with_the_views_rows_and_comments(corpus_warehouse: Warehouse,
+                                                                     tmp_path: Path) -> None:
     serving = tmp_path / "serving.duckdb"
     with corpus_warehouse.connect() as con:
         publish_snapshot(con, serving)
-        expected = con.execute("SELECT * FROM marts.bill_latest ORDER BY ALL").df()
+        names = mart_names(con)
+        expected = {name: con.execute(f"SELECT * FROM marts.{name} ORDER BY ALL").df() for name in names}
+        docs = {d.name: d for d in describe(con, ("marts",))}
     with duckdb.connect(str(serving), read_only=True) as con:
-        pd.testing.assert_frame_equal(con.execute("SELECT * FROM marts.bill_latest ORDER BY ALL").df(), expected)
-        comment = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = 'bill_latest'").fetchone()[0]
-        assert "latest version" in comment
+        assert mart_names(con) == names
+        for name in set(names) - LIVE_MARTS:
+            pd.testing.assert_frame_equal(con.execute(f"SELECT * FROM marts.{name} ORDER BY ALL").df(), expected[name])
+        published = {d.name: d for d in describe(con, ("marts",))}
+        assert {n: d.kind for n, d in published.items()} == {n: "view" if n in LIVE_MARTS else "table" for n in names}
+        assert {n: (d.comment, d.columns) for n, d in published.items()} == \
+            {n: (d.comment, d.columns) for n, d in docs.items()}
         with pytest.raises(duckdb.Error):
             con.execute("DELETE FROM core.bill_versions")
 

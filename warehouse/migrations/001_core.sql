@@ -31,6 +31,7 @@ CREATE TABLE core.bill_versions (
     bill_id        VARCHAR NOT NULL,
     version_label  VARCHAR NOT NULL,
     version_date   DATE,
+    version_order  INTEGER NOT NULL DEFAULT 0,
     revision       INTEGER NOT NULL,
     url            VARCHAR,
     source         VARCHAR NOT NULL,
@@ -43,6 +44,7 @@ CREATE TABLE core.bill_versions (
     UNIQUE (jurisdiction, session, bill_id, version_label, version_date, revision)
 );
 COMMENT ON TABLE core.bill_versions IS 'Append-only: every version of every bill with full text; a changed text for a known version is a new revision.';
+COMMENT ON COLUMN core.bill_versions.version_order IS 'Position of the version in the bill''s legislative order, as its source lists it.';
 COMMENT ON COLUMN core.bill_versions.markup IS 'Inserted/deleted spans of the version''s own amendment markup: [{"kind","start","end"}].';
 
 CREATE TABLE core.raw_payloads (

@@ -311,7 +311,7 @@ extraction_errors AS (
     GROUP BY source, jurisdiction
 ),
 stored AS (
-    SELECT source, jurisdiction, count(*) AS versions, count(*) FILTER (WHERE length(trim(text)) = 0) AS empty_texts
+    SELECT source, jurisdiction, count(*) AS versions, count(*) FILTER (WHERE text_sha256 = sha256('')) AS empty_texts
     FROM core.bill_versions
     GROUP BY source, jurisdiction
 )
@@ -348,7 +348,7 @@ COMMENT ON COLUMN marts.data_health.error_rate IS 'items_failed / (items_ok + it
 COMMENT ON COLUMN marts.data_health.last_run_error_rate IS 'The same ratio for the most recent run only.';
 COMMENT ON COLUMN marts.data_health.not_modified_rate IS 'Share of fetches answered "not modified" (conditional requests that saved a download).';
 COMMENT ON COLUMN marts.data_health.versions_stored IS 'Bill versions from this source in the warehouse.';
-COMMENT ON COLUMN marts.data_health.extraction_failures IS 'Fetch errors whose reason names text extraction ("expected X, got Y", PDF, no text, extract, decoding, encoding) plus stored versions with empty text.';
+COMMENT ON COLUMN marts.data_health.extraction_failures IS 'Fetch errors whose reason names text extraction ("expected X, got Y", PDF, no text, extract, decoding, encoding) plus stored versions whose text is empty (by text_sha256, so no text is read).';
 COMMENT ON COLUMN marts.data_health.extraction_failure_rate IS 'extraction_failures / (versions_stored + extraction fetch errors).';
 COMMENT ON COLUMN marts.data_health.hours_since_success IS 'Freshness: hours since last_success_at, at query time (local clock, like the run records).';
 COMMENT ON COLUMN marts.data_health.stale IS 'True when no successful run is recorded in the last 7 days.';
