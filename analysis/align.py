@@ -114,9 +114,10 @@ def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[f
 
 
 def coverage_end(short_text: str, long_text: str, window: int = 400) -> tuple[int, int] | None:
-    """Where the end of short_text falls in long_text (offset), and how many trailing short words had no match."""
+    """Where the end of short_text falls in long_text (offset), and how many trailing short words had no match;
+    only the last `window` words of short_text are read, with the shift between the texts taken from them."""
     lowered = long_text.lower()
-    short_words, long_words = words(short_text)[-window:], WORD.findall(lowered)
+    short_words, long_words = words(short_text[-window * 16 :])[-window:], WORD.findall(lowered)
     if len(short_words) < SHINGLE or len(long_words) < SHINGLE:
         return None
     wanted = shingles(short_words)
@@ -125,14 +126,12 @@ def coverage_end(short_text: str, long_text: str, window: int = 400) -> tuple[in
         if key in wanted:
             positions[key].append(k)
     keys = [tuple(short_words[k : k + SHINGLE]) for k in range(len(short_words) - SHINGLE + 1)]
-    base = len(words(short_text)) - len(short_words)  # position of the window in the whole short text
-    offsets = sorted(positions[key][0] - base - k for k, key in enumerate(keys) if len(positions.get(key, ())) == 1)
-    shift = offsets[len(offsets) // 2] if offsets else 0
+    offsets = sorted(positions[key][0] - k for k, key in enumerate(keys) if len(positions.get(key, ())) == 1)
+    shift = offsets[len(offsets) // 2] if offsets else len(long_words) - len(short_words)
     for k in range(len(keys) - 1, -1, -1):
-        expected = base + k + shift
-        hits = [p for p in positions.get(keys[k], ()) if abs(p - expected) <= 25 + (base + k) // 5]
+        hits = [p for p in positions.get(keys[k], ()) if abs(p - k - shift) <= 25 + window // 5]
         if hits:
-            best = min(hits, key=lambda p: abs(p - expected))
+            best = min(hits, key=lambda p: abs(p - k - shift))
             tail = len(short_words) - (k + SHINGLE)
             last = min(len(long_words) - 1, best + SHINGLE - 1 + (tail if tail <= 2 else 0))
             match = next(islice(WORD.finditer(lowered), last, None))

@@ -82,8 +82,14 @@ class SignalScores:
         """A plain-text table for `divwatch eval`."""
         lines = [f"drift signals over {len(self.pairs)} pairs",
                  f"{'signal':34} {'tp':>3} {'fp':>3} {'fn':>3} {'prec':>6} {'rec':>6} {'f1':>6}"]
+        quiet = 0
         for sid, c in sorted(self.per_signal.items()):
+            if not (c.tp or c.fp or c.fn):
+                quiet += 1
+                continue
             lines.append(f"{sid:34} {c.tp:>3} {c.fp:>3} {c.fn:>3} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
+        if quiet:
+            lines.append(f"({quiet} other signals neither in gold nor predicted)")
         o = self.overall
         lines.append(f"{'overall (micro)':34} {o.tp:>3} {o.fp:>3} {o.fn:>3} {o.precision:6.3f} {o.recall:6.3f} {o.f1:6.3f}")
         lines.append(f"high-severity recall {self.high.recall:.3f}   direction accuracy {self.direction_accuracy:.3f}")

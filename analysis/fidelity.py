@@ -25,7 +25,8 @@ class Cue:
     pattern: re.Pattern[str] | None  # all phrasings as one alternation
     on_original: bool  # the pattern is case-sensitive somewhere, so it reads the text as written
     unless: tuple[re.Pattern[str], ...]
-    triggers: frozenset[str]  # lower-case substrings one of which any match needs (empty: no prefilter)
+    triggers: frozenset[str]
+    yields_to: tuple[str, ...] = ()  # lower-case substrings one of which any match needs (empty: no prefilter)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def cues() -> tuple[Cue, ...]:
             *_compile_cue(spec.get("patterns", ())),
             _compile(spec.get("unless", ())),
             frozenset(spec.get("triggers", ())),
+            tuple(spec.get("yields_to", ())),
         )
         for name, spec in rules()["cues"].items()
     )
@@ -141,6 +143,9 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
             found[cue.name] = spans
         elif cue.categories & category_set:
             found[cue.name] = ((0, len(text)),)
+    for cue in cues():
+        if cue.name in found and any(other in found for other in cue.yields_to):
+            del found[cue.name]
     return found
 
 

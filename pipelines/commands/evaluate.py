@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from analysis.drift_eval import evaluate_signals
 from analysis.evaluate import classify_gold, format_report, score
 from analysis.holdout import format_holdout, leave_one_state_out
 
@@ -31,16 +32,15 @@ def run(args: argparse.Namespace) -> int:
     classified, errors = classify_gold(args.gold, texts_dir, args.state)
     report = score(classified, errors=errors)
     holdout = leave_one_state_out(classified) if args.holdout else []
-    signals_report = ""
-    if (args.gold / "pairs.jsonl").is_file():
-        signals_report = ""  # signals: see analysis.drift_eval (evaluate_signals(gold_dir, texts_dir) -> str)
+    signals = evaluate_signals(args.gold, texts_dir) if (args.gold / "pairs.jsonl").is_file() else None
     if args.json:
         held_out = {result.state: result.held_out.as_dict() for result in holdout}
-        print(json.dumps({"categories": report.as_dict(), "holdout": held_out, "signals": signals_report}, ensure_ascii=False))
+        print(json.dumps({"categories": report.as_dict(), "holdout": held_out,
+                          "signals": signals.as_dict() if signals else None}, ensure_ascii=False))
     else:
         print(format_report(report))
         if holdout:
             print(format_holdout(holdout))
-        if signals_report:
-            print(signals_report)
+        if signals:
+            print(signals.report())
     return 1 if report.errors else 0
