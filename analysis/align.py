@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
-from itertools import islice
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
+from itertools import islice
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SHINGLE = 4
@@ -33,12 +33,13 @@ def words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def _clause_words(text: str) -> tuple[str, ...]:
+    """words() memoised for clause-sized texts."""
     return tuple(WORD.findall(text.lower()))
 
 
 def shingles(tokens: Sequence[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
     """The set of consecutive word n-grams."""
-    return set(zip(*(tokens[k:] for k in range(size))))
+    return set(zip(*(tokens[k:] for k in range(size)), strict=False))
 
 
 def similarity(old_words: Sequence[str], new_words: Sequence[str]) -> float:
@@ -122,7 +123,7 @@ def coverage_end(short_text: str, long_text: str, window: int = 400) -> tuple[in
         return None
     wanted = shingles(short_words)
     positions: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for k, key in enumerate(zip(*(long_words[j:] for j in range(SHINGLE)))):
+    for k, key in enumerate(zip(*(long_words[j:] for j in range(SHINGLE)), strict=False)):
         if key in wanted:
             positions[key].append(k)
     keys = [tuple(short_words[k : k + SHINGLE]) for k in range(len(short_words) - SHINGLE + 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ class Side:
     clauses: list[Clause] = field(default_factory=list)
     cues: list[dict[str, fid.Spans]] = field(default_factory=list)
     tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
+    counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
 
     def quote(self, clause: Clause | None) -> str:
         """The clause as it reads in the original file (markup tokens and layout included)."""
@@ -40,7 +42,14 @@ class Side:
         return self.source[self.view.to_original(clause.start) : self.view.to_original_end(clause.end)].strip()
 
     def count(self, cue: str) -> int:
-        return sum(cue in found for found in self.cues)
+        """Clauses on this side that carry the cue."""
+        if not self.counts:
+            self.counts.update(name for found in self.cues for name in found)
+        return self.counts[cue]
+
+    def cue_names(self) -> set[str]:
+        """Every cue carried anywhere on this side (for the organizer flags)."""
+        return {name for found in self.cues for name in found}
 
     @property
     def partial(self) -> int | None:
@@ -67,6 +76,7 @@ def _clip(old: Side, new: Side) -> None:
 
 
 def _prepare(side: Side) -> None:
+    """Classify one side and find each clause's cues (empty pieces such as stray markers are dropped)."""
     side.clauses = [c for c in classify(side.text) if words(c.text)]
     for clause in side.clauses:
         side.cues.append(fid.clause_cues(clause))
@@ -80,7 +90,11 @@ def compare(
     old_complete: bool | None = None,
     new_complete: bool | None = None,
 ) -> DriftReport:
-    """Compare two versions; a version's own insert/delete markup is used when it describes this amendment."""
+    """Compare two versions; a version's own insert/delete markup is used when it describes this amendment.
+    A version without any words is bad input (ValueError): missing text says nothing about an amendment."""
+    for label, text in (("old", old_text), ("new", new_text)):
+        if not words(text):
+            raise ValueError(f"{label} version has no text to compare")
     _, old_current, _ = version_views(old_text, old_markup)
     new_prior, new_current, new_spans = version_views(new_text, new_markup)
     new_cut = looks_truncated(new_text) if new_complete is None else not new_complete
@@ -99,13 +113,21 @@ def compare(
     lines = {(p.old, p.new): redline(old.clauses[p.old].text, new.clauses[p.new].text) for p in pairs if _changed(p, old, new)}
     signals = _signals(pairs, lines, old, new)
     old_status, new_status = _statuses(pairs, old, new)
-    cue_names = lambda side: {name for found in side.cues for name in found}
-    old_fid, new_fid = fid.fidelity_from(old_status, cue_names(old)), fid.fidelity_from(new_status, cue_names(new))
+    old_fid, new_fid = fid.fidelity_from(old_status, old.cue_names()), fid.fidelity_from(new_status, new.cue_names())
     changed, delta = _provision_delta(old_status, new_status)
-    contradicted = any(b.status == "contradicted" and a.status not in {"contradicted", "unknown"} for a, b in zip(old_status, new_status))
+    contradicted = any(
+        b.status == "contradicted" and a.status not in {"contradicted", "unknown"} for a, b in zip(old_status, new_status, strict=True)
+    )
     direction = _direction(signals, changed, delta, contradicted)
-    changes = tuple(_change(p, old, new, lines.get((p.old, p.new))) for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines)
-    extras = {"basis": basis, "truncated": {"old": old.truncated, "new": new.truncated}, "delta": round(delta, 4), "provisions_changed": changed}
+    changes = tuple(
+        _change(p, old, new, lines.get((p.old, p.new))) for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines
+    )
+    extras = {
+        "basis": basis,
+        "truncated": {"old": old.truncated, "new": new.truncated},
+        "delta": round(delta, 4),
+        "provisions_changed": changed,
+    }
     return DriftReport(direction, old_fid, new_fid, tuple(signals), changes, extras)
 
 
@@ -119,17 +141,20 @@ def _mark_tails(pairs: Sequence[Pair], old: Side, new: Side) -> None:
 
 
 def _changed(pair: Pair, old: Side, new: Side) -> bool:
+    """An aligned pair whose words differ (case, punctuation and layout do not count)."""
     return pair.old is not None and pair.new is not None and words(old.clauses[pair.old].text) != words(new.clauses[pair.new].text)
 
 
 def _overlaps(spans: fid.Spans, runs: Sequence[tuple[int, int]]) -> bool:
+    """Whether a cue's evidence touches changed words, so an untouched mention never fires a signal."""
     return any(start < b and a < end for a, b in spans for start, end in runs)
 
 
 def _moved(cue: str, text: str, other: Side) -> bool:
     """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
     mine = words(text)
-    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in zip(other.clauses, other.cues))
+    pairs = zip(other.clauses, other.cues, strict=True)
+    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in pairs)
 
 
 def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
@@ -199,10 +224,12 @@ def _downgraded(line: Redline, o: Clause) -> bool:
 
 
 def _any(patterns: Sequence[str], text: str) -> bool:
+    """Whether any vocabulary pattern occurs in text."""
     return any(re.search(p, text, re.IGNORECASE) for p in patterns)
 
 
 def _max_amount(text: str) -> float | None:
+    """The largest dollar amount a clause names, so raised or cut money can be told apart."""
     values = [float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1) for m in _AMOUNT.finditer(text)]
     return max(values) if values else None
 
@@ -210,10 +237,9 @@ def _max_amount(text: str) -> float | None:
 def _signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> list[Signal]:
     """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
     found: list[Signal] = []
+    touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
     for spec in fid.rules()["signals"]:
-        for pair in pairs:
-            if pair.old is not None and pair.new is not None and (pair.old, pair.new) not in lines:
-                continue
+        for pair in touched:
             fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
             if fired:
                 found.append(Signal(spec["id"], spec["severity"], fired[1], fired[2]))
@@ -229,7 +255,7 @@ def _statuses(pairs: Sequence[Pair], old: Side, new: Side) -> tuple[list[Provisi
     to_new = {p.old: p.new for p in pairs if p.old is not None}
     rules = {p.id: p.rule for p in fid.provisions()}
     old_status, new_status = [], []
-    for (os_, oi), (ns_, ni) in zip(old_rows, new_rows):
+    for (os_, oi), (ns_, ni) in zip(old_rows, new_rows, strict=True):
         if not rules[os_.provision]:
             if os_.status == "unknown" and ni >= 0 and _known_counterpart(to_old.get(ni), ni, old, new):
                 os_ = ProvisionStatus(os_.provision, "absent", os_.weight)
@@ -250,7 +276,7 @@ def _provision_delta(old_status: Sequence[ProvisionStatus], new_status: Sequence
     """Provisions whose known status changed, and the weighted change of fidelity (codebook 4.2 step 2)."""
     total = sum(p.weight for p in fid.provisions())
     changed, delta = [], 0.0
-    for before, after in zip(old_status, new_status):
+    for before, after in zip(old_status, new_status, strict=True):
         if before.status != after.status and "unknown" not in {before.status, after.status}:
             changed.append(before.provision)
             delta += before.weight * (fid.STATUS_VALUES[after.status] - fid.STATUS_VALUES[before.status])
@@ -268,6 +294,7 @@ def _direction(signals: Sequence[Signal], changed: Sequence[str], delta: float, 
 
 
 def _change(pair: Pair, old: Side, new: Side, line: Redline | None) -> ClauseChange:
+    """One reported clause change with its redline."""
     o = old.clauses[pair.old] if pair.old is not None else None
     n = new.clauses[pair.new] if pair.new is not None else None
     kind = "modified" if o and n else ("added" if n else "removed")
@@ -281,7 +308,10 @@ def report_to_json(report: DriftReport) -> dict:
         "fidelity": {"old": report.old.model_score, "new": report.new.model_score},
         "organizer_fidelity": {"old": report.old.organizer_score, "new": report.new.organizer_score},
         "signals": [{"id": s.id, "severity": s.severity, "old_text": s.old_text, "new_text": s.new_text} for s in report.signals],
-        "provisions": [{"id": o.provision, "old": o.status, "new": n.status} for o, n in zip(report.old.provisions, report.new.provisions)],
+        "provisions": [
+            {"id": o.provision, "old": o.status, "new": n.status}
+            for o, n in zip(report.old.provisions, report.new.provisions, strict=True)
+        ],
         "flags": {"old": list(report.old.flags), "new": list(report.new.flags)},
         "changes": [
             {"kind": c.kind, "old_text": c.old_text, "new_text": c.new_text, "old_section": c.old_section,

@@ -214,3 +214,24 @@ def format_report(report: EvalReport) -> str:
     lines.append(f"evidence recall: {report.evidence_recall:.3f} ({report.quotes_found}/{report.quotes} gold quotes)")
     lines.extend(f"error: {error}" for error in report.errors)
     return "\n".join(lines)
+
+
+def evaluate_clauses(rows: Iterable[dict]) -> EvalReport:
+    """Score standalone clauses ({"text", "categories"}) the same way as files: one item per clause."""
+    from analysis.rules import load_rules
+
+    report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories})
+    for row in rows:
+        report.files += 1
+        predicted = {span.category for span in category_spans(classify(row["text"]))}
+        gold = set(row["categories"])
+        for category, counts in report.per_category.items():
+            if category in gold and category in predicted:
+                counts.true_positives += 1
+            elif category in predicted:
+                counts.false_positives += 1
+                report.misses.append(f"FP {category}: {row['text'][:100]}")
+            elif category in gold:
+                counts.false_negatives += 1
+                report.misses.append(f"FN {category}: {row['text'][:100]}")
+    return report

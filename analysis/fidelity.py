@@ -46,6 +46,7 @@ class Provision:
 
 
 def _compile(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    """Case-insensitive patterns for short vocabularies."""
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
@@ -121,6 +122,7 @@ def weak_condition_patterns() -> tuple[re.Pattern[str], ...]:
 
 
 def _vetoed(cue: Cue, text: str, match: re.Match[str]) -> bool:
+    """A negation just before or inside a match ("shall not require abstinence") cancels it."""
     window = text[max(0, match.start() - 40) : match.end()]
     return any(u.search(window) for u in cue.unless)
 
@@ -156,6 +158,7 @@ def clause_cues(clause: Clause) -> dict[str, Spans]:
 
 @lru_cache(maxsize=8192)
 def _cached_cues(text: str, categories: tuple[str, ...]) -> dict[str, Spans]:
+    """find_cues memoised by clause text and categories."""
     return find_cues(text, categories)
 
 
@@ -202,6 +205,7 @@ def assess(
 
 
 def _status(provision: Provision, first, holders: dict[str, list[int]], weak) -> tuple[str, int]:
+    """Contradicted beats present beats weakened beats absent; money provisions have their own rule."""
     if provision.rule:
         return _money_status(provision.rule, first)
     index = first(provision.contradicted)

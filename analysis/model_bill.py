@@ -47,7 +47,8 @@ class _Reference:
 
 
 def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
-    return set(zip(*(tokens[k:] for k in range(SHINGLE))))
+    """Word 5-grams: long enough that a shared one means copied wording, not shared vocabulary."""
+    return set(zip(*(tokens[k:] for k in range(SHINGLE)), strict=False))
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +67,7 @@ def _reference() -> _Reference:
 
 @lru_cache(maxsize=1)
 def _weights() -> dict[str, int]:
+    """Fidelity weights by provision id."""
     return {p.id: p.weight for p in provisions()}
 
 

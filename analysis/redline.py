@@ -87,8 +87,9 @@ def plain_word_diff(old_text: str, new_text: str) -> list[tuple[str, int, int, i
 
 
 def _spans_with_open_tail(text: str, markup: Markup) -> tuple[NormalizedText, list[tuple[str, int, int]]]:
-    """Normalized markup spans, plus a California "begin insert/delete" left open by a cut-off text."""
-    nt = normalize(text, markup)
+    """Normalized markup spans, plus a California "begin insert/delete" left open by a cut-off text.
+    Markup may be (kind, start, end) tuples or span records with those attributes (e.g. a source's MarkupSpan)."""
+    nt = normalize(text, [(m.kind, m.start, m.end) if hasattr(m, "kind") else m for m in markup])
     spans = [(s.kind, s.start, s.end) for s in nt.spans]
     tokens = list(_CA_TOKEN.finditer(text))
     if tokens and tokens[-1].group(1) == "begin" and not any(s[1] >= tokens[-1].end() for s in spans):

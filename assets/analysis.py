@@ -11,6 +11,7 @@ from analysis.clauses import classify
 from analysis.drift import compare
 from analysis.fidelity import score_version
 from analysis.model import Clause, Label
+from analysis.model_bill import screen
 from analysis.sections import segment
 from assets.bills import bill_versions
 from assets.partitions import jurisdictions
@@ -91,15 +92,17 @@ def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
 
 @dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[clauses], kinds={"python", "duckdb"})
 def provision_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Status of each LEAD model provision in each version, and the version's fidelity in both lenses."""
+    """Status of each LEAD model provision per version, its fidelity in both lenses, and model-language reuse."""
     jurisdiction = context.partition_key
     status_rows, score_rows = [], []
     stored = _stored_clauses(warehouse, jurisdiction)
     for version in _versions(warehouse, jurisdiction).itertuples(index=False):
         fidelity = score_version(stored.get(version.version_id, []))
+        match = screen(version.text, score=False)
         score_rows.append({"version_id": version.version_id, "jurisdiction": jurisdiction,
                            "model_score": fidelity.model_score, "organizer_score": fidelity.organizer_score,
-                           "flags": list(fidelity.flags)})
+                           "flags": list(fidelity.flags), "names_model": match.names_model,
+                           "is_model_bill": match.is_model_bill, "model_similarity": match.similarity})
         status_rows.extend(
             {"version_id": version.version_id, "jurisdiction": jurisdiction, "provision": p.provision,
              "status": p.status, "weight": p.weight, "evidence": p.evidence}
@@ -110,6 +113,9 @@ def provision_status(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     warehouse.replace_partition("analysis.version_fidelity", scores, {"jurisdiction": jurisdiction})
     return dg.MaterializeResult(
         metadata={"versions": len(scores), "provision_rows": len(status_rows),
+                  "model_bills": int(scores["is_model_bill"].sum()) if not scores.empty else 0,
+                  "model_bills_not_naming_lead": int((scores["is_model_bill"] & ~scores["names_model"]).sum())
+                  if not scores.empty else 0,
                   "mean_model_fidelity": float(scores["model_score"].mean()) if not scores.empty else 0.0}
     )
 

@@ -72,8 +72,7 @@ def _health_table(health: pd.DataFrame) -> dg.MetadataValue:
 
 @dg.asset(deps=[dg.AssetKey(key) for key in UPSTREAM], group_name="serving", kinds={"duckdb"})
 def marts(warehouse: Warehouse) -> dg.MaterializeResult:
-    """The marts are views, always current; opening the warehouse applies any new mart migration, and querying
-    every view proves it still binds to the tables underneath."""
+    """Query every mart view (always current), so one that no longer binds to its tables fails here, not later."""
     with warehouse.connect() as con:
         counts = mart_row_counts(con)
         docs = describe(con, ("marts",))

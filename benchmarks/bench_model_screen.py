@@ -18,7 +18,7 @@ def run(score: bool, target: int) -> tuple[float, int, int, int]:
     sizes = [len(t.encode("utf-8")) for t in texts]
     done = count = found = 0
     start = time.perf_counter()
-    for text, size in itertools.cycle(zip(texts, sizes)):
+    for text, size in itertools.cycle(zip(texts, sizes, strict=True)):
         found += screen(text, score=score).is_model_bill
         done += size
         count += 1
@@ -31,7 +31,8 @@ def main() -> None:
     for score, target in ((False, TARGET_BYTES), (True, TARGET_BYTES // 4)):
         seconds, done, count, found = run(score, target)
         label = "screen + fidelity of matches" if score else "screen only (shingle match)"
-        print(f"{label:30} {done / 1e6:7.1f} MB  {count:6} texts  {found:6} model bills  {seconds:6.1f} s  {done / 1e6 / seconds:6.1f} MB/s")
+        rate = done / 1e6 / seconds
+        print(f"{label:30} {done / 1e6:7.1f} MB  {count:6} texts  {found:6} model bills  {seconds:6.1f} s  {rate:6.1f} MB/s")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from sources.records import sha256_hex  # noqa: E402
 from warehouse.db import Warehouse  # noqa: E402
 
 SOURCES = ("openstates", "state-site")
+REASONS = ("expected pdf, got text/html", "HTTP 503 after 3 attempts", "PDF has no text layer", "timeout after 30s")
 RECIPIENT_TYPES = ("law_enforcement", "prosecution", "courts_corrections", "health_human_services",
                    "nonprofit_provider", "university_evaluator", "other")
 
@@ -185,8 +186,7 @@ def health_rows(tables: Tables, rng: random.Random, state: str, first_year: int,
                                              "not_modified": rng.randint(0, 30)}])
             tables.add("core.fetch_errors", [{"jurisdiction": state, "source": source, "item": f"item {i}",
                                               "url": "https://legislature.example", "occurred_at": when,
-                                              "reason": rng.choice(["expected pdf, got text/html", "HTTP 503 after 3 attempts",
-                                                                    "PDF has no text layer", "timeout after 30s"]),
+                                              "reason": rng.choice(REASONS),
                                               "run_id": run_id} for i in range(failed)])
             when += timedelta(days=7)
 
@@ -201,7 +201,8 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     counts = scale(args.out, args.states, args.years, args.bills_per_state_year, args.seed)
-    print(f"scaled warehouse {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s")
+    size_mb, seconds = args.out.stat().st_size / 1e6, time.perf_counter() - started
+    print(f"scaled warehouse {args.out} ({size_mb:.1f} MB) in {seconds:.1f}s")
     for table, n in counts.items():
         print(f"  {table:26} {n:>9,}")
 

@@ -56,7 +56,7 @@ def amendment_section(version: pd.Series, previous_label: str) -> None:
     changed = data.changes(version.previous_version_id, version.version_id)
     with st.expander(f"{len(changed)} changed clauses (redline)", expanded=version.version_no == version.version_count):
         for change in changed.itertuples():
-            st.caption(f"{change.change_no}. {change.kind}")
+            st.caption(f"{change.change_no}\\. {md_escape(str(change.kind))}")
             st.html(redline_html(change.redline, change.old_text, change.new_text))
 
 
@@ -104,7 +104,8 @@ def states_tab() -> None:
         return
     picture = states.set_index("jurisdiction")[["bills", "bills_drifting_away", "bills_toward_model"]]
     picture = picture.assign(other=picture["bills"] - picture["bills_drifting_away"] - picture["bills_toward_model"])
-    st.bar_chart(picture[["bills_drifting_away", "bills_toward_model", "other"]], color=["#d62728", "#2ca02c", "#9e9e9e"])
+    st.bar_chart(picture[["bills_drifting_away", "bills_toward_model", "other"]],
+                 color=["#d62728", "#2ca02c", "#9e9e9e"])
     st.dataframe(states, hide_index=True,
                  column_config={"mean_model_score": SCORE, "mean_organizer_score": SCORE,
                                 "last_version_date": st.column_config.DateColumn("last version")})
@@ -146,7 +147,7 @@ def health_tab() -> None:
     left.metric("Sources × states", len(health))
     right.metric("Stale (no success in 7 days)", len(stale))
     if not stale.empty:
-        st.warning("Stale: " + ", ".join(f"{r.source} {r.jurisdiction}" for r in stale.itertuples()))
+        st.warning("Stale: " + ", ".join(md_escape(f"{r.source} {r.jurisdiction}") for r in stale.itertuples()))
     st.dataframe(health, hide_index=True,
                  column_config={"error_rate": st.column_config.NumberColumn(format="percent"),
                                 "extraction_failure_rate": st.column_config.NumberColumn(format="percent"),
@@ -160,9 +161,9 @@ def main() -> None:
     st.title("Diversion Watch")
     path = data.serving_path()
     if not path.exists():
-        st.warning(f"No published copy at {path}. Run `divwatch run` first; it publishes data/serving.duckdb.")
+        st.warning(f"No published copy at {md_escape(str(path))}. Run `divwatch run` first; it publishes the copy.")
         st.stop()
-    st.caption(f"Read-only copy {path} · published {data.published_at(path):%Y-%m-%d %H:%M}")
+    st.caption(f"Read-only copy {md_escape(str(path))} · published {data.published_at(path):%Y-%m-%d %H:%M}")
     bills = data.bills()
     tabs = st.tabs(["Bills", "Bill timeline", "By state", "Funding", "Data health", "Alerts"])
     with tabs[0]:

@@ -65,7 +65,8 @@ def bills() -> pd.DataFrame:
 
 def timeline(jurisdiction: str, session: str, bill_id: str) -> pd.DataFrame:
     return query(
-        "SELECT * FROM marts.version_timeline WHERE jurisdiction = ? AND session = ? AND bill_id = ? ORDER BY version_no",
+        "SELECT * FROM marts.version_timeline WHERE jurisdiction = ? AND session = ? AND bill_id = ? "
+        "ORDER BY version_no",
         (jurisdiction, session, bill_id),
     )
 

@@ -9,7 +9,7 @@ import duckdb
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-MARTS_SCHEMA = "marts"
+from warehouse.publish import MARTS_SCHEMA
 
 
 def serving_url(serving_path: str | Path) -> str:

@@ -33,7 +33,7 @@ def _quoted_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _materialize_marts(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+def _materialize_marts(con: duckdb.DuckDBPyConnection, source: str) -> None:
     """Replace the copy's mart views by tables of their current rows, carrying every comment over.
 
     Dashboards then scan small tables instead of re-running joins and window functions on each read.
@@ -64,7 +64,6 @@ def _materialize_marts(con: duckdb.DuckDBPyConnection, source: str) -> list[str]
         con.execute(f"COMMENT ON TABLE {target} IS {_quoted_literal(comment)}")
         for column, text in columns:
             con.execute(f"COMMENT ON COLUMN {target}.{_quoted_identifier(column)} IS {_quoted_literal(text)}")
-    return [name for name, *_ in done]
 
 
 def _remove(path: Path) -> None:
@@ -75,7 +74,8 @@ def _remove(path: Path) -> None:
 def publish_snapshot(con: duckdb.DuckDBPyConnection, serving_path: str | Path) -> PublishResult:
     """Copy the connection's whole database to a temp file beside `serving_path`, then swap it in with os.replace.
 
-    In the copy the marts are materialized as tables (see `_materialize_marts`), except LIVE_MARTS. Readers that hold the old file keep their consistent snapshot (the old inode stays alive until they
+    In the copy the marts are materialized as tables (see `_materialize_marts`), except LIVE_MARTS.
+    Readers that hold the old file keep their consistent snapshot (the old inode stays alive until they
     close it); readers that open the path afterwards see the new copy. On any failure the old copy stays.
     """
     started = time.perf_counter()

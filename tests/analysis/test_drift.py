@@ -9,8 +9,7 @@ import pytest
 
 from analysis.align import align, coverage_end
 from analysis.drift import compare, report_to_json
-from analysis.redline import version_views
-from analysis.redline import redline
+from analysis.redline import redline, version_views
 from pipelines.cli import main
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"
@@ -70,7 +69,12 @@ def test_renderings_of_the_same_version_do_not_drift():
 
 def test_alignment_follows_meaning_not_position():
     old = ["(1) Providing intensive case management.", "(2) Prioritizing housing without preconditions.", "(3) Employing social services."]
-    new = ["(1) Prioritizing housing without preconditions.", "(2) Providing intensive case management.", "(3) Employing social services.", "(4) A new duty to report."]
+    new = [
+        "(1) Prioritizing housing without preconditions.",
+        "(2) Providing intensive case management.",
+        "(3) Employing social services.",
+        "(4) A new duty to report.",
+    ]
     pairs = {(p.old, p.new) for p in align(old, new)}
     assert {(0, 1), (1, 0), (2, 2), (None, 3)} <= pairs
 
@@ -122,3 +126,33 @@ def test_cli_reports_bad_input(tmp_path, capsys):
     assert main(["drift", str(tmp_path / "missing.txt"), str(good)]) == 2
     err = capsys.readouterr().err
     assert "NUL" in err and "missing.txt" in err
+
+
+def test_markup_handed_over_by_a_source_is_used():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Span:  # the shape of sources.records.MarkupSpan
+        kind: str
+        start: int
+        end: int
+
+    old = read("CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt")
+    added = " Each participant shall submit to drug testing as a condition of continued participation."
+    anchor = old.index("(Added by Stats.")
+    new = old[:anchor] + added + "\n" + old[anchor:]
+    report = compare(old, new, new_markup=[Span("insert", anchor, anchor + len(added))])
+    assert report.extras["basis"] == "markup"
+    assert [s.id for s in report.signals] == ["treatment_mandate_added"]
+    with pytest.raises(ValueError):
+        compare(old, new, new_markup=[("insert", 0, len(new) + 5)])
+
+
+def test_a_version_without_text_is_an_error_not_a_judgement(tmp_path, capsys):
+    text = read("CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt")
+    with pytest.raises(ValueError, match="new version has no text"):
+        compare(text, "  \n ")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    assert main(["drift", str(empty), str(TEXTS / "CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt")]) == 2
+    assert "old version has no text" in capsys.readouterr().err

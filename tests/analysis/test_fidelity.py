@@ -60,7 +60,8 @@ def test_score_is_the_weighted_mean_over_scored_provisions():
 def test_weak_modality_weakens_a_safeguard_but_not_officer_discretion():
     weak = statuses(score_version([clause("Participation in services may be voluntary.", modality="may")]))
     assert weak["voluntary_participation"] == "weakened"
-    officer = statuses(score_version([clause("As an alternative to arrest, an officer may refer a person to a case manager.", modality="may")]))
+    referral = clause("As an alternative to arrest, an officer may refer a person to a case manager.", modality="may")
+    officer = statuses(score_version([referral]))
     assert officer["prebooking_referral"] == "present"
 
 

@@ -15,7 +15,8 @@ def read(relative: str) -> str:
 
 def unnamed_copy() -> str:
     """Real LEAD statute text with every mention of the model renamed, as a copying bill might do."""
-    text = read("CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt") + "\n" + read("CA/PEN-1001.87/2018-01-01_code_as-amended-by-AB1516.txt")
+    sections = ("CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt", "CA/PEN-1001.87/2018-01-01_code_as-amended-by-AB1516.txt")
+    text = "\n".join(read(f) for f in sections)
     return text.replace("Law Enforcement Assisted Diversion (LEAD)", "Community Response Diversion (CRD)").replace("LEAD", "CRD")
 
 
@@ -38,14 +39,20 @@ def test_named_lead_bill_is_a_model_bill_even_without_copied_text():
 
 
 def test_unrelated_law_is_not_a_model_bill():
-    for relative in ("WA/RCW_9A.88.030/2025-08-01_current-codified.txt", "TX/HSC_169.005/2011_first-offender-prostitution-prevention-program-fees_via-tx.elaws.txt"):
+    for relative in (
+        "WA/RCW_9A.88.030/2025-08-01_current-codified.txt",
+        "TX/HSC_169.005/2011_first-offender-prostitution-prevention-program-fees_via-tx.elaws.txt",
+    ):
         match = screen(read(relative))
         assert not match.is_model_bill
         assert match.fidelity is None
 
 
 def test_one_borrowed_phrase_is_not_enough():
-    text = "A county may operate a program. Participation shall be voluntary and the person may decline to participate in the program at any time."
+    text = (
+        "A county may operate a program. "
+        "Participation shall be voluntary and the person may decline to participate in the program at any time."
+    )
     match = screen(text)
     assert [m.provision for m in match.provisions] == ["voluntary_participation"]
     assert not match.is_model_bill

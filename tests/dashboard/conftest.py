@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.serving.corpus_warehouse import build_corpus_warehouse
+from tests.serving.corpus_warehouse import shared_corpus_warehouse
 from warehouse.db import Warehouse
 from warehouse.publish import publish_snapshot
 
@@ -16,8 +16,9 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 @pytest.fixture(scope="session")
 def dashboard_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The dashboard tests' own copy of the corpus warehouse (tests copy it again before writing)."""
     wh = Warehouse(path=str(tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb"))
-    build_corpus_warehouse(wh, now=datetime.now())
+    shutil.copy(shared_corpus_warehouse(tmp_path_factory.getbasetemp())[0], wh.path)
     return wh
 
 

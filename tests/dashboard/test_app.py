@@ -38,7 +38,8 @@ def test_timeline_shows_signals_and_escaped_redlines(app: AppTest, serving_copy:
     old_id, new_id, signal, old_text = _marts(
         serving_copy, "SELECT old_version_id, new_version_id, signal, old_text FROM marts.amendment_signals LIMIT 1")[0]
     jurisdiction, session, bill_id = _marts(
-        serving_copy, "SELECT jurisdiction, session, bill_id FROM marts.version_timeline WHERE version_id = ?", (new_id,))[0]
+        serving_copy, "SELECT jurisdiction, session, bill_id FROM marts.version_timeline WHERE version_id = ?",
+        (new_id,))[0]
     box = app.tabs[1].selectbox[0]
     label = next(option for option in box.options if option.startswith(f"{jurisdiction} · {bill_id} · {session}"))
     app = box.select(label).run()

@@ -45,8 +45,11 @@ def metadata(result: dg.ExecuteInProcessResult, asset: str, key: str):
 
 
 def test_bundled_folder_fills_every_version_from_five_jurisdictions(warehouse: Warehouse, demo_folder: Path) -> None:
+    category_counts = {}
     for jurisdiction in jurisdictions_in(demo_folder):
-        assert run_partition(warehouse, demo_folder, jurisdiction).success
+        result = run_partition(warehouse, demo_folder, jurisdiction)
+        assert result.success
+        category_counts[jurisdiction] = metadata(result, "clauses", "per_category")
     stored = warehouse.query_df("SELECT jurisdiction, count(*) AS n, min(length(text)) AS shortest FROM core.bill_versions GROUP BY 1")
     assert len(stored) >= 5
     assert stored["shortest"].min() > 200  # real texts, not placeholders
@@ -55,6 +58,12 @@ def test_bundled_folder_fills_every_version_from_five_jurisdictions(warehouse: W
     )
     assert multi["n"].iloc[0] >= 2  # bills with several versions are kept whole
     assert warehouse.query_df("SELECT count(*) AS n FROM analysis.amendments")["n"].iloc[0] >= 2
+    assert sum(category_counts["CA"].values()) > 0 and "model_fidelity" in category_counts["CA"]
+    stored_labels = warehouse.query_df("SELECT count(*) AS n FROM analysis.clause_labels WHERE jurisdiction = 'CA'")
+    assert stored_labels["n"].iloc[0] == sum(category_counts["CA"].values())
+    scored = warehouse.query_df("SELECT count(*) AS n, count(model_score) AS scored, sum(is_model_bill::INT) AS model "
+                                "FROM analysis.version_fidelity").iloc[0]
+    assert scored.n == stored["n"].sum() and scored.scored > 0 and scored.model >= 1
 
 
 def test_second_run_adds_nothing_and_reads_nothing_in_full(warehouse: Warehouse, demo_folder: Path) -> None:

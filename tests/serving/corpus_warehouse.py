@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -202,7 +203,7 @@ def _load_health(wh: Warehouse, versions: list[CorpusVersion], now: datetime) ->
                      "downloaded": 10 + i, "not_modified": 0})
         runs.append({"run_id": f"run-b-{state}", "jurisdiction": state, "source": SOURCE, "finished_at": latest,
                      "items_ok": 2 + i, "items_failed": 1, "downloaded": 1, "not_modified": 1 + i})
-        errors.append({"jurisdiction": state, "source": SOURCE, "item": f"{state} version", "url": "https://example.org",
+        errors.append({"jurisdiction": state, "source": SOURCE, "item": f"{state} version", "url": "https://x.org",
                        "reason": "expected application/pdf, got text/html", "occurred_at": latest,
                        "run_id": f"run-b-{state}"})
         errors.append({"jurisdiction": state, "source": SOURCE, "item": f"{state} search", "url": "https://example.org",
@@ -240,3 +241,13 @@ def _load_funding(wh: Warehouse, states: list[str], now: datetime, limit: int = 
     wh.insert_new("funding.awards", pd.DataFrame(awards), ["source", "award_id"])
     wh.insert_new("funding.subawards", pd.DataFrame(subawards), ["source", "prime_award_id", "subaward_id"])
     wh.insert_new("funding.recipients", pd.DataFrame(typed), ["source", "recipient_key"])
+
+
+@functools.cache
+def shared_corpus_warehouse(basetemp: Path) -> tuple[Path, tuple[CorpusVersion, ...]]:
+    """Built once per test session (keyed by pytest's base temp folder) for the serving and dashboard tests;
+    copy the file before writing to it."""
+    folder = basetemp / "corpus-shared"
+    folder.mkdir()
+    path = folder / "warehouse.duckdb"
+    return path, tuple(build_corpus_warehouse(Warehouse(path=str(path)), now=datetime.now()))

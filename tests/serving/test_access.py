@@ -25,10 +25,11 @@ def serving(corpus_warehouse: Warehouse, tmp_path: Path) -> Path:
 def test_sqlalchemy_url_reads_marts_with_pandas(serving: Path, corpus_warehouse: Warehouse) -> None:
     url = serving_url(serving)
     assert url.startswith("duckdb:///") and url.endswith("?access_mode=read_only")
-    frame = pd.read_sql("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id", sa.create_engine(url))
+    engine = sa.create_engine(url)
+    frame = pd.read_sql("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id", engine)
     expected = corpus_warehouse.query_df("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id")
     assert frame["latest_version_id"].tolist() == expected["latest_version_id"].tolist()
-    inspector = sa.inspect(sa.create_engine(url))  # what a BI tool lists
+    inspector = sa.inspect(engine)  # what a BI tool lists
     assert {"bill_latest", "data_health"} <= {*inspector.get_table_names(schema="marts"),
                                               *inspector.get_view_names(schema="marts")}
 

@@ -27,7 +27,8 @@ def test_bill_latest_is_the_last_version_of_each_bill_in_pipeline_order(corpus_w
     expected = {}
     for version in bill_order(corpus_versions):
         expected[(version.jurisdiction, version.session, version.bill_id)] = version.version_id
-    latest = corpus_warehouse.query_df("SELECT jurisdiction, session, bill_id, latest_version_id FROM marts.bill_latest")
+    latest = corpus_warehouse.query_df(
+        "SELECT jurisdiction, session, bill_id, latest_version_id FROM marts.bill_latest")
     assert len(latest) == len(expected)
     assert {(r.jurisdiction, r.session, r.bill_id): r.latest_version_id for r in latest.itertuples()} == expected
 
@@ -108,3 +109,18 @@ def test_alerts_feed_names_the_bill_of_every_outbox_row(corpus_warehouse) -> Non
     assert len(feed) == outbox > 0
     assert feed["bill_id"].notna().all() and feed["version_url"].notna().all()
     assert set(feed["status"]) == {"pending", "sent"}
+
+
+def test_bill_order_follows_the_amendment_chain_over_dates(corpus_warehouse) -> None:
+    """The analysis decides which version amends which; the marts must not re-order by date."""
+    first, second = corpus_warehouse.query_df(
+        "SELECT old_version_id, new_version_id FROM analysis.amendments a JOIN marts.version_timeline t "
+        "ON t.version_id = a.new_version_id WHERE t.version_count = 2 ORDER BY ALL LIMIT 1").iloc[0]
+    with corpus_warehouse.connect() as con:
+        con.execute("UPDATE analysis.amendments SET old_version_id = ?, new_version_id = ? "
+                    "WHERE old_version_id = ? AND new_version_id = ?", [second, first, first, second])
+    latest = corpus_warehouse.query_df(
+        "SELECT b.latest_version_id, b.last_change_direction FROM marts.bill_latest b "
+        "JOIN marts.version_timeline t ON t.version_id = ? AND (b.jurisdiction, b.session, b.bill_id) = "
+        "(t.jurisdiction, t.session, t.bill_id)", [first]).iloc[0]
+    assert latest["latest_version_id"] == first and latest["last_change_direction"] is not None

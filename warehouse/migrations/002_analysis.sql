@@ -48,9 +48,14 @@ CREATE TABLE analysis.version_fidelity (
     jurisdiction    VARCHAR NOT NULL,
     model_score     DOUBLE,
     organizer_score DOUBLE,
-    flags           VARCHAR[]
+    flags           VARCHAR[],
+    names_model     BOOLEAN,
+    is_model_bill   BOOLEAN,
+    model_similarity DOUBLE
 );
-COMMENT ON TABLE analysis.version_fidelity IS 'Fidelity to the LEAD model in [-1, 1], in the model lens and the organizer lens.';
+COMMENT ON TABLE analysis.version_fidelity IS 'Fidelity to the LEAD model in [-1, 1], in the model lens and the organizer lens, and how closely the text copies model language.';
+COMMENT ON COLUMN analysis.version_fidelity.is_model_bill IS 'True when the text reproduces LEAD model language, whether or not it names LEAD.';
+COMMENT ON COLUMN analysis.version_fidelity.model_similarity IS 'Weighted share of model provisions whose reference phrasing the text reproduces, in [0, 1].';
 
 CREATE TABLE analysis.provision_status (
     version_id   VARCHAR NOT NULL,

@@ -3,18 +3,39 @@
 CREATE SCHEMA IF NOT EXISTS marts;
 
 -- One row per version, numbered in bill order; the shared base of the timeline and latest views.
+-- Bill order follows the amendment chain the analysis computed (old -> new); versions outside the chain
+-- (not analysed yet) fall back to date (undated last), label, revision and load time.
 CREATE VIEW marts.version_timeline AS
-WITH ordered AS (
+WITH RECURSIVE chain AS (
+    SELECT a.old_version_id AS version_id, 1 AS depth
+    FROM analysis.amendments a
+    WHERE NOT EXISTS (SELECT 1 FROM analysis.amendments b WHERE b.new_version_id = a.old_version_id)
+    UNION
+    SELECT a.new_version_id, c.depth + 1
+    FROM chain c JOIN analysis.amendments a ON a.old_version_id = c.version_id
+    WHERE c.depth < 500
+),
+chain_positions AS (
+    SELECT v.jurisdiction, v.session, v.bill_id, v.version_label, v.version_date, max(c.depth) AS position
+    FROM chain c JOIN core.bill_versions v USING (version_id)
+    GROUP BY ALL
+),
+ordered AS (
     SELECT
         v.version_id, v.jurisdiction, v.session, v.bill_id, v.version_label, v.version_date, v.revision,
         v.url, v.source, v.loaded_at,
-        coalesce(year(v.version_date), TRY_CAST(left(v.session, 4) AS INTEGER)) AS year,
+        coalesce(year(v.version_date), TRY_CAST(nullif(regexp_extract(v.session, '(19|20)\d\d', 0), '') AS INTEGER))
+            AS year,
         row_number() OVER (
             PARTITION BY v.jurisdiction, v.session, v.bill_id
-            ORDER BY v.version_date ASC NULLS LAST, v.version_label, v.revision, v.loaded_at, v.version_id
+            ORDER BY p.position ASC NULLS LAST, v.version_date ASC NULLS LAST, v.version_label, v.revision,
+                     v.loaded_at, v.version_id
         ) AS version_no,
         count(*) OVER (PARTITION BY v.jurisdiction, v.session, v.bill_id) AS version_count
     FROM core.bill_versions v
+    LEFT JOIN chain_positions p
+        ON p.jurisdiction = v.jurisdiction AND p.session = v.session AND p.bill_id = v.bill_id
+        AND p.version_label = v.version_label AND p.version_date IS NOT DISTINCT FROM v.version_date
 ),
 signal_counts AS (
     SELECT
@@ -54,11 +75,11 @@ COMMENT ON COLUMN marts.version_timeline.jurisdiction IS 'Two-letter state code,
 COMMENT ON COLUMN marts.version_timeline.session IS 'Legislative session as the source writes it, e.g. 2015-16.';
 COMMENT ON COLUMN marts.version_timeline.bill_id IS 'Bill or statute section as the legislature writes it, e.g. SB 1110.';
 COMMENT ON COLUMN marts.version_timeline.version_id IS 'Key of the version in core.bill_versions.';
-COMMENT ON COLUMN marts.version_timeline.version_no IS 'Position of the version in its bill, 1 = oldest: by date (undated last), then label and revision, the order amendments are computed in.';
+COMMENT ON COLUMN marts.version_timeline.version_no IS 'Position of the version in its bill, 1 = oldest: the analysis'' amendment chain, then date (undated last), label, revision for versions not analysed yet.';
 COMMENT ON COLUMN marts.version_timeline.version_count IS 'How many versions the bill has in the warehouse.';
 COMMENT ON COLUMN marts.version_timeline.version_label IS 'Version name as the source gives it, e.g. introduced, amended-senate, enrolled.';
 COMMENT ON COLUMN marts.version_timeline.version_date IS 'Date of the version document; NULL when the source gives none.';
-COMMENT ON COLUMN marts.version_timeline.year IS 'Year of the version date, or the first year of the session when undated.';
+COMMENT ON COLUMN marts.version_timeline.year IS 'Year of the version date, or the first year named in the session when undated.';
 COMMENT ON COLUMN marts.version_timeline.revision IS 'Revision of the same version label and date; a changed text becomes a new revision.';
 COMMENT ON COLUMN marts.version_timeline.url IS 'Official URL of the version document.';
 COMMENT ON COLUMN marts.version_timeline.source IS 'Source connector that fetched the version.';
