@@ -15,6 +15,8 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SHINGLE = 4
 CANDIDATES = 5
 MIN_SIMILARITY = 0.45
+GAP_SIMILARITY = 0.3  # enough for a clause rewritten in place between two aligned neighbours
+GAP_PAIRS = 64  # larger gaps are left unpaired (cost, and little evidence of one-to-one rewriting)
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,37 @@ def align(old_texts: Sequence[str], new_texts: Sequence[str]) -> list[Pair]:
             continue
         pairs.append(Pair(i, j, round(score, 4)))
         used_old.add(i), used_new.add(j)
+    pairs += _fill_gaps(pairs, old_words, new_words)
+    used_old.update(p.old for p in pairs)
+    used_new.update(p.new for p in pairs)
     pairs += [Pair(i, None, 0.0) for i in rest_old if i not in used_old]
     pairs += [Pair(None, j, 0.0) for j in rest_new if j not in used_new]
     return sorted(pairs, key=lambda p: (p.new if p.new is not None else _after(p.old, pairs), p.old or 0))
+
+
+def _fill_gaps(pairs: Sequence[Pair], old_words, new_words) -> list[Pair]:
+    """Pair leftover clauses that sit between the same two aligned neighbours and still share some wording:
+    a clause rewritten in place ("overtime for meetings" -> "salaries of officers") is a substitution, not
+    an unrelated deletion and addition."""
+    anchors = sorted((p.old, p.new) for p in pairs)
+    monotone = [(-1, -1)]
+    for i, j in anchors:
+        if j > monotone[-1][1]:
+            monotone.append((i, j))
+    monotone.append((len(old_words), len(new_words)))
+    taken_old, taken_new = {i for i, _ in anchors}, {j for _, j in anchors}
+    filled: list[Pair] = []
+    for (i0, j0), (i1, j1) in zip(monotone, monotone[1:]):
+        olds = [i for i in range(i0 + 1, i1) if i not in taken_old]
+        news = [j for j in range(j0 + 1, j1) if j not in taken_new]
+        if not olds or not news or len(olds) * len(news) > GAP_PAIRS:
+            continue
+        scored = sorted(((similarity(old_words[i], new_words[j]), i, j) for i in olds for j in news), reverse=True)
+        for score, i, j in scored:
+            if score >= GAP_SIMILARITY and i not in taken_old and j not in taken_new:
+                filled.append(Pair(i, j, round(score, 4)))
+                taken_old.add(i), taken_new.add(j)
+    return filled
 
 
 def _after(old_index: int | None, pairs: Sequence[Pair]) -> float:

@@ -2,61 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from analysis import fidelity as fid
-from analysis.align import Pair, align, coverage_end, similarity, words
+from analysis.align import Pair, align, coverage_end, words
 from analysis.clauses import classify
-from analysis.model import Clause, ClauseChange, DriftReport, ProvisionStatus, Signal
-from analysis.normalize import View
+from analysis.drift_signals import Side, fire_signals
+from analysis.model import ClauseChange, DriftReport, ProvisionStatus, Signal
 from analysis.redline import Markup, Redline, markup_describes, redline, version_views
-
-_AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-MOVED_SIMILARITY = 0.8
-
-
-@dataclass
-class Side:
-    """One side of the comparison: its clauses, their cues, and whether its text is cut off."""
-
-    text: str
-    truncated: bool
-    source: str = ""  # the file as read, for evidence quoted verbatim
-    view: View | None = None  # maps offsets in text back to source
-    clauses: list[Clause] = field(default_factory=list)
-    cues: list[dict[str, fid.Spans]] = field(default_factory=list)
-    tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
-    counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
-
-    def quote(self, clause: Clause | None) -> str:
-        """The clause as it reads in the original file (markup tokens and layout included)."""
-        if clause is None:
-            return ""
-        if self.view is None:
-            return clause.text.strip()
-        return self.source[self.view.to_original(clause.start) : self.view.to_original_end(clause.end)].strip()
-
-    def count(self, cue: str) -> int:
-        """Clauses on this side that carry the cue."""
-        if not self.counts:
-            self.counts.update(name for found in self.cues for name in found)
-        return self.counts[cue]
-
-    def cue_names(self) -> set[str]:
-        """Every cue carried anywhere on this side (for the organizer flags)."""
-        return {name for found in self.cues for name in found}
-
-    @property
-    def partial(self) -> int | None:
-        """Index of a last clause that lost its tail to truncation (its missing words are unknown, not deleted)."""
-        if not self.truncated or not self.clauses:
-            return None
-        return None if self.clauses[-1].text.rstrip().endswith((".", ")", '"', "]")) else len(self.clauses) - 1
 
 
 def looks_truncated(text: str) -> bool:
@@ -78,8 +31,7 @@ def _clip(old: Side, new: Side) -> None:
 def _prepare(side: Side) -> None:
     """Classify one side and find each clause's cues (empty pieces such as stray markers are dropped)."""
     side.clauses = [c for c in classify(side.text) if words(c.text)]
-    for clause in side.clauses:
-        side.cues.append(fid.clause_cues(clause))
+    side.cues = fid.version_cues(side.clauses)
 
 
 def compare(
@@ -110,8 +62,10 @@ def compare(
     _prepare(new)
     pairs = align([c.text for c in old.clauses], [c.text for c in new.clauses])
     _mark_tails(pairs, old, new)
+    old.aligned = {p.old for p in pairs if p.old is not None and p.new is not None}
+    new.aligned = {p.new for p in pairs if p.old is not None and p.new is not None}
     lines = {(p.old, p.new): redline(old.clauses[p.old].text, new.clauses[p.new].text) for p in pairs if _changed(p, old, new)}
-    signals = _signals(pairs, lines, old, new)
+    signals = fire_signals(pairs, lines, old, new)
     old_status, new_status = _statuses(pairs, old, new)
     old_fid, new_fid = fid.fidelity_from(old_status, old.cue_names()), fid.fidelity_from(new_status, new.cue_names())
     changed, delta = _provision_delta(old_status, new_status)
@@ -143,108 +97,6 @@ def _mark_tails(pairs: Sequence[Pair], old: Side, new: Side) -> None:
 def _changed(pair: Pair, old: Side, new: Side) -> bool:
     """An aligned pair whose words differ (case, punctuation and layout do not count)."""
     return pair.old is not None and pair.new is not None and words(old.clauses[pair.old].text) != words(new.clauses[pair.new].text)
-
-
-def _overlaps(spans: fid.Spans, runs: Sequence[tuple[int, int]]) -> bool:
-    """Whether a cue's evidence touches changed words, so an untouched mention never fires a signal."""
-    return any(start < b and a < end for a, b in spans for start, end in runs)
-
-
-def _moved(cue: str, text: str, other: Side) -> bool:
-    """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
-    mine = words(text)
-    pairs = zip(other.clauses, other.cues, strict=True)
-    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in pairs)
-
-
-def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
-    """An unaligned clause really adds (or drops) a cue: it is not in the uncertain tail, the version-level count
-    of clauses with the cue changed that way, and the clause did not just move."""
-    clause = side.clauses[index]
-    return index < side.tail and side.count(cue) > other.count(cue) and not _moved(cue, clause.text, other)
-
-
-def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> tuple[bool, str, str]:
-    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence).
-    A cue is added (removed) when the new (old) clause shows it more often and the extra showing lies in
-    inserted (deleted) words, or when a whole clause carrying it appears (disappears)."""
-    o = old.clauses[pair.old] if pair.old is not None else None
-    n = new.clauses[pair.new] if pair.new is not None else None
-    oc = old.cues[pair.old] if o else {}
-    nc = new.cues[pair.new] if n else {}
-    if o and n and line is None:
-        return False, "", ""
-    when, context = rule["when"], set(rule.get("context", ()))
-    evidence = (old.quote(o), new.quote(n))
-    whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
-    for cue in rule.get("cues", ()):
-        gained, lost = len(nc.get(cue, ())) > len(oc.get(cue, ())), len(oc.get(cue, ())) > len(nc.get(cue, ()))
-        if when == "added" and gained and (not context or context & set(nc)):
-            if pair.old is not None and pair.old == old.partial:
-                continue
-            if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
-                return True, *evidence
-        if when == "removed" and lost and (not context or context & set(oc)):
-            if pair.new is not None and pair.new == new.partial:
-                continue
-            dropped = not n and _new_here(cue, pair.old, old, new) and not (rule.get("vanish") and new.count(cue))
-            if (line and _overlaps(oc[cue], line.changed_old)) or dropped:
-                return True, *evidence
-        if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
-            return True, *evidence
-    if when == "downgraded" and whole and (set(oc) | set(nc)) & set(fid.rules()["modality"]["safeguards"]) and _downgraded(line, o):
-        return True, *evidence
-    return False, "", ""
-
-
-def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
-    """Changes inside a clause that keeps its cue: narrowed, broadened, money up or down, a later date."""
-    vocab, when = fid.rules()["changes"], rule["when"]
-    if when == "narrowed":
-        return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
-    if when == "broadened":
-        return len(words(line.inserted_text)) >= 2 and _any(vocab[rule["vocab"]], line.inserted_text)
-    if when in {"amount_up", "amount_down"}:
-        before, after = _max_amount(o.text), _max_amount(n.text)
-        return before is not None and after is not None and (after > before if when == "amount_up" else after < before)
-    if when == "date_later":
-        before, after = _YEAR.findall(o.text), _YEAR.findall(n.text)
-        return bool(before and after) and max(after) > max(before)
-    return False
-
-
-def _downgraded(line: Redline, o: Clause) -> bool:
-    """shall -> may, or a new "subject to appropriation"-style condition the old clause did not have."""
-    modality = fid.rules()["modality"]
-    deleted, inserted = set(words(line.deleted_text)), set(words(line.inserted_text))
-    if deleted & set(modality["strong_words"]) and inserted & set(modality["weak_words"]):
-        return True
-    weak = fid.weak_condition_patterns()
-    return any(p.search(line.inserted_text) for p in weak) and not any(p.search(o.text) for p in weak)
-
-
-def _any(patterns: Sequence[str], text: str) -> bool:
-    """Whether any vocabulary pattern occurs in text."""
-    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
-
-
-def _max_amount(text: str) -> float | None:
-    """The largest dollar amount a clause names, so raised or cut money can be told apart."""
-    values = [float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1) for m in _AMOUNT.finditer(text)]
-    return max(values) if values else None
-
-
-def _signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> list[Signal]:
-    """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
-    found: list[Signal] = []
-    touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
-    for spec in fid.rules()["signals"]:
-        for pair in touched:
-            fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
-            if fired:
-                found.append(Signal(spec["id"], spec["severity"], fired[1], fired[2]))
-                break
-    return found
 
 
 def _statuses(pairs: Sequence[Pair], old: Side, new: Side) -> tuple[list[ProvisionStatus], list[ProvisionStatus]]:
@@ -285,12 +137,14 @@ def _provision_delta(old_status: Sequence[ProvisionStatus], new_status: Sequence
 
 def _direction(signals: Sequence[Signal], changed: Sequence[str], delta: float, contradicted: bool) -> str:
     """The codebook rule: an H signal, a falling score or a newly contradicted provision is drift-away;
-    a rising score without H is toward-model; no status change and no signal is no-change; else mixed."""
+    a rising score without H is toward-model, and so are toward signals alone on a steady score (nothing
+    points away, so the amendment is not mixed); no status change and no signal is no-change; else mixed."""
     if not signals and not changed:
         return "no-change"
     if any(s.severity == "H" for s in signals) or delta < 0 or contradicted:
         return "drift-away"
-    return "toward-model" if delta > 0 else "mixed"
+    only_toward = bool(signals) and all(s.severity == "toward" for s in signals)
+    return "toward-model" if delta > 0 or only_toward else "mixed"
 
 
 def _change(pair: Pair, old: Side, new: Side, line: Redline | None) -> ClauseChange:

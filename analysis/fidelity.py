@@ -25,8 +25,9 @@ class Cue:
     pattern: re.Pattern[str] | None  # all phrasings as one alternation
     on_original: bool  # the pattern is case-sensitive somewhere, so it reads the text as written
     unless: tuple[re.Pattern[str], ...]
-    triggers: frozenset[str]
-    yields_to: tuple[str, ...] = ()  # lower-case substrings one of which any match needs (empty: no prefilter)
+    triggers: frozenset[str]  # lower-case substrings one of which any match needs (empty: no prefilter)
+    yields_to: tuple[str, ...] = ()  # cues that cancel this one in the same clause (its negations)
+    leadin: str = ""  # a list-item cue: it counts only under a lead-in clause carrying this cue
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def cues() -> tuple[Cue, ...]:
             _compile(spec.get("unless", ())),
             frozenset(spec.get("triggers", ())),
             tuple(spec.get("yields_to", ())),
+            spec.get("leadin", ""),
         )
         for name, spec in rules()["cues"].items()
     )
@@ -137,10 +139,11 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     lowered = _lower(text)
     present = {t for t in all_triggers() if t in lowered}
     for cue in cues():
+        if cue.leadin:
+            continue
         spans: Spans = ()
         if cue.pattern is not None and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
-            subject = text if cue.on_original else lowered
-            spans = tuple((m.start(), m.end()) for m in cue.pattern.finditer(subject) if not _vetoed(cue, text, m))
+            spans = _matches(cue, text, lowered)
         if spans:
             found[cue.name] = spans
         elif cue.categories & category_set:
@@ -148,6 +151,43 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     for cue in cues():
         if cue.name in found and any(other in found for other in cue.yields_to):
             del found[cue.name]
+    return found
+
+
+def _matches(cue: Cue, text: str, lowered: str) -> Spans:
+    """Spans of a cue's phrasings in one clause, negated matches left out."""
+    subject = text if cue.on_original else lowered
+    return tuple((m.start(), m.end()) for m in cue.pattern.finditer(subject) if not _vetoed(cue, text, m))
+
+
+_ENUMERATOR = re.compile(r"\s*(?:\((\d+)\)|(\d+)\.|\(([a-z]{1,4})\)|\(([A-Z]{1,4})\)|([A-Z])\.)\s")
+LIST_REACH = 15  # items read under one lead-in at most
+
+
+def _item_style(text: str) -> int | None:
+    """Which enumerator style a clause starts with ("(1)", "1.", "(a)", "(A)", "A."), or None."""
+    mark = _ENUMERATOR.match(text + " ")
+    return next((k for k, group in enumerate(mark.groups()) if group), None) if mark else None
+
+
+def version_cues(clauses: Sequence[Clause]) -> list[dict[str, Spans]]:
+    """Cues of every clause of a version, plus the cues a list item takes from its lead-in
+    ("Grant funding may be used to support any of the following:" makes "(6) Overtime for officers" money for police)."""
+    found = [dict(clause_cues(clause)) for clause in clauses]
+    listed = [cue for cue in cues() if cue.leadin and cue.pattern is not None]
+    leadin, style = -1, None
+    for k, clause in enumerate(clauses):
+        text = clause.text.strip()
+        kind = _item_style(text)
+        if leadin >= 0 and kind is not None and style in (None, kind) and k - leadin <= LIST_REACH:
+            style = kind
+            for cue in listed:
+                if cue.leadin in found[leadin] and (spans := _matches(cue, clause.text, _lower(clause.text))):
+                    found[k][cue.name] = spans
+        elif leadin >= 0 and k > leadin:
+            leadin, style = -1, None
+        if text.endswith(":"):
+            leadin, style = k, None
     return found
 
 
@@ -262,6 +302,6 @@ def fidelity_from(statuses: Sequence[ProvisionStatus], cue_names: set[str]) -> F
 def score_version(clauses: Sequence[Clause], text_missing: bool = False) -> Fidelity:
     """Fidelity of one version; text_missing turns "absent" into "unknown" (left out of the score)."""
     clauses = [c for c in clauses if c.markup != "deleted"]
-    cue_sets = [clause_cues(c) for c in clauses]
+    cue_sets = version_cues(clauses)
     statuses = [status for status, _ in assess(clauses, cue_sets, text_missing)]
     return fidelity_from(statuses, {name for found in cue_sets for name in found})

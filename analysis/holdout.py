@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from analysis.clause_reading import lower
 from analysis.evaluate import ClassifiedFile, EvalReport, score
 from analysis.model import Clause, Label
-from analysis.rules import RuleBook, load_rules
+from analysis.rules import RuleBook, branches, load_rules
 
 
 @dataclass(frozen=True)
@@ -27,31 +27,6 @@ class StateHoldout:
     removed_parts: int
     full: EvalReport
     held_out: EvalReport
-
-
-def branches(source: str) -> list[str]:
-    """Top-level alternatives of a regex source (split on | outside groups and character classes)."""
-    parts, depth, in_class, escaped, current = [], 0, False, False, []
-    for char in source:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
 
 
 def _state(item: ClassifiedFile) -> str:

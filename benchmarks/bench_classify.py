@@ -1,6 +1,6 @@
-"""Clause-engine throughput and memory: the gold corpus replicated to >= 100 MB, streamed from disk.
+"""Clause-engine throughput and memory, cold (text never seen: caches emptied) and cached (replicated corpus).
 
-Run: .venv/bin/python benchmarks/bench_classify.py [--megabytes 100]
+Run: .venv/bin/python benchmarks/bench_classify.py [--megabytes 100] [--cold-rounds 5]
 Prints figures only (targets: >= 10 MB/s of bill text per core, peak memory < 1 GB).
 """
 
@@ -21,14 +21,21 @@ def corpus_texts() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in sorted(CORPUS.rglob("*.txt"))]
 
 
-def cold_throughput(texts: list[str]) -> tuple[float, float]:
-    """MB/s (CPU) classifying every corpus file once with an empty clause cache: text never seen before."""
-    clear_caches()
-    size = sum(len(text.encode("utf-8")) for text in texts) / 1e6
-    started = time.process_time()
-    for text in texts:
-        classify(text)
-    return size, size / (time.process_time() - started)
+def cold_throughput(texts: list[str], rounds: int) -> tuple[float, float]:
+    """MB/s (CPU) classifying corpus files with the clause caches emptied before each file: text never seen.
+
+    Rules are compiled once beforehand (a one-time start-up cost, not per-text work).
+    """
+    classify("warm-up: compile the rules.")
+    size = sum(len(text.encode("utf-8")) for text in texts) / 1e6 * rounds
+    spent = 0.0
+    for _ in range(rounds):
+        for text in texts:
+            clear_caches()
+            started = time.process_time()
+            classify(text)
+            spent += time.process_time() - started
+    return size, size / spent
 
 
 def replicated_file(texts: list[str], megabytes: int, folder: Path) -> Path:
@@ -47,10 +54,11 @@ def replicated_file(texts: list[str], megabytes: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=int, default=100)
+    parser.add_argument("--cold-rounds", type=int, default=5)
     args = parser.parse_args()
     texts = corpus_texts()
-    size, cold = cold_throughput(texts)
-    print(f"cold (unseen text, empty clause cache): {size:.2f} MB in corpus, {cold:.2f} MB/s per core (CPU time)")
+    size, cold = cold_throughput(texts, args.cold_rounds)
+    print(f"cold (unseen text, caches emptied per file): {size:.2f} MB classified, {cold:.2f} MB/s per core (CPU time)")
     with tempfile.TemporaryDirectory() as folder:
         path = replicated_file(texts, args.megabytes, Path(folder))
         total = path.stat().st_size / 1e6
@@ -63,7 +71,7 @@ def main() -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"streamed {total:.1f} MB: {clauses} clauses ({labelled} labelled) in {wall:.1f} s wall / {cpu:.1f} s CPU")
-    print(f"throughput: {total / cpu:.2f} MB/s per core (CPU time), {total / wall:.2f} MB/s wall")
+    print(f"cached (replicated corpus, clause cache warm after the first copy): {total / cpu:.2f} MB/s per core (CPU time), {total / wall:.2f} MB/s wall")
     print(f"peak memory (max RSS of this process): {peak_mb:.0f} MB")
 
 

@@ -88,6 +88,7 @@ def timeline_tab(bills: pd.DataFrame) -> None:
              "fidelity_delta", "signals_high", "clause_count", "url"]],
         hide_index=True,
         column_config={"model_score": SCORE, "organizer_score": SCORE,
+                       "version_date": st.column_config.DateColumn("date"),
                        "url": st.column_config.LinkColumn("official text")},
     )
     if versions["model_score"].notna().sum() > 1:

@@ -10,6 +10,7 @@ from assets.bills import BILL_ASSETS, BILL_CHECKS
 from assets.funding import FUNDING_ASSETS, FUNDING_CHECKS
 from assets.funding_support import FundingSources
 from assets.resources import BillSources
+from assets.serving import SERVING_ASSETS, SERVING_CHECKS, ServingConfig
 from pipelines.alerts.deliver import AlertSettings
 from pipelines.schedules import nightly_bill_refresh
 from pipelines.sensors import ALERT_JOBS, ALERT_SCHEDULES, ALERT_SENSORS
@@ -28,8 +29,14 @@ funding_job = dg.define_asset_job(
     description="Fetch grant opportunities, awards and sub-awards, type recipients, link money to bills.",
 )
 
-# `divwatch run` runs bills_job per jurisdiction, then these once, in order.
-FOLLOW_UP_JOBS = ("funding_job", "deliver_alerts_job")
+serving_job = dg.define_asset_job(
+    "serving_job",
+    selection=dg.AssetSelection.assets(*SERVING_ASSETS),
+    description="Check the documented marts and publish the read-only serving copy for dashboards.",
+)
+
+# `divwatch run` runs bills_job per jurisdiction, then these once, in order (publishing last).
+FOLLOW_UP_JOBS = ("funding_job", "deliver_alerts_job", "serving_job")
 
 
 def resources() -> dict[str, dg.ConfigurableResource]:
@@ -46,6 +53,10 @@ def resources() -> dict[str, dg.ConfigurableResource]:
             config_path=setting("ALERTS_CONFIG", str(REPO / "config" / "subscriptions.toml")),
             feed_path=setting("ALERTS_FEED", str(REPO / "data" / "alerts.atom")),
         ),
+        "serving": ServingConfig(
+            serving_path=setting("SERVING", str(REPO / "data" / "serving.duckdb")),
+            parquet_dir=setting("PARQUET_DIR", ""),
+        ),
         "funding": FundingSources(
             mode=setting("FUNDING_MODE", "recorded"),
             config_path=str(REPO / "config" / "funding.toml"),
@@ -56,9 +67,9 @@ def resources() -> dict[str, dg.ConfigurableResource]:
 
 
 defs = dg.Definitions(
-    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS, *FUNDING_ASSETS],
-    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS],
-    jobs=[bills_job, funding_job, *ALERT_JOBS],
+    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS, *FUNDING_ASSETS, *SERVING_ASSETS],
+    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS, *SERVING_CHECKS],
+    jobs=[bills_job, funding_job, serving_job, *ALERT_JOBS],
     sensors=[*ALERT_SENSORS],
     schedules=[nightly_bill_refresh, *ALERT_SCHEDULES],
     resources=resources(),

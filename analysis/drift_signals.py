@@ -1,0 +1,183 @@
+"""Fire codebook drift signals on aligned clause pairs, so drift.compare() only assembles the report."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from analysis import fidelity as fid
+from analysis.align import Pair, similarity, words
+from analysis.model import Clause, Signal
+from analysis.normalize import View
+from analysis.redline import Redline
+
+_AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                 "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50}
+_PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+MOVED_SIMILARITY = 0.8
+
+
+@dataclass
+class Side:
+    """One side of the comparison: its clauses, their cues, and whether its text is cut off."""
+
+    text: str
+    truncated: bool
+    source: str = ""  # the file as read, for evidence quoted verbatim
+    view: View | None = None  # maps offsets in text back to source
+    clauses: list[Clause] = field(default_factory=list)
+    cues: list[dict[str, fid.Spans]] = field(default_factory=list)
+    tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
+    aligned: set[int] = field(default_factory=set)  # clauses paired with a clause of the other side
+    counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
+    loose: Counter | None = None  # unpaired clauses per cue, filled on first use
+
+    def quote(self, clause: Clause | None) -> str:
+        """The clause as it reads in the original file (markup tokens and layout included)."""
+        if clause is None:
+            return ""
+        if self.view is None:
+            return clause.text.strip()
+        return self.source[self.view.to_original(clause.start) : self.view.to_original_end(clause.end)].strip()
+
+    def count(self, cue: str) -> int:
+        """Clauses on this side that carry the cue."""
+        if not self.counts:
+            self.counts.update(name for found in self.cues for name in found)
+        return self.counts[cue]
+
+    def loose_count(self, cue: str) -> int:
+        """Unpaired clauses on this side that carry the cue (candidates for a real addition or deletion)."""
+        if self.loose is None:
+            self.loose = Counter(name for k, found in enumerate(self.cues) if k not in self.aligned for name in found)
+        return self.loose[cue]
+
+    def cue_names(self) -> set[str]:
+        """Every cue carried anywhere on this side (for the organizer flags)."""
+        return {name for found in self.cues for name in found}
+
+    @property
+    def partial(self) -> int | None:
+        """Index of a last clause that lost its tail to truncation (its missing words are unknown, not deleted)."""
+        if not self.truncated or not self.clauses:
+            return None
+        return None if self.clauses[-1].text.rstrip().endswith((".", ")", '"', "]")) else len(self.clauses) - 1
+
+
+def _overlaps(spans: fid.Spans, runs: Sequence[tuple[int, int]]) -> bool:
+    """Whether a cue's evidence touches changed words, so an untouched mention never fires a signal."""
+    return any(start < b and a < end for a, b in spans for start, end in runs)
+
+
+def _moved(cue: str, text: str, other: Side) -> bool:
+    """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
+    mine = words(text)
+    pairs = zip(other.clauses, other.cues, strict=True)
+    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in pairs)
+
+
+def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
+    """An unpaired clause really adds (or drops) a cue: it is not in the uncertain tail, more unpaired clauses
+    carry the cue on this side than on the other (else it was reworded beyond alignment), and it did not just move."""
+    clause = side.clauses[index]
+    return index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, other)
+
+
+def _version_gate(rule: dict, cue: str, old: Side, new: Side) -> bool:
+    """`appear`: the old version had no clause with the cue; `vanish`: the new version keeps none."""
+    if rule.get("appear") and old.count(cue):
+        return False
+    return not (rule.get("vanish") and new.count(cue))
+
+
+def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> tuple[bool, str, str]:
+    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence).
+    A cue is added (removed) when the new (old) clause shows it more often and the extra showing lies in
+    inserted (deleted) words, or when a whole clause carrying it appears (disappears)."""
+    o = old.clauses[pair.old] if pair.old is not None else None
+    n = new.clauses[pair.new] if pair.new is not None else None
+    oc = old.cues[pair.old] if o else {}
+    nc = new.cues[pair.new] if n else {}
+    if o and n and line is None:
+        return False, "", ""
+    when, context = rule["when"], set(rule.get("context", ()))
+    evidence = (old.quote(o), new.quote(n))
+    whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
+    for cue in rule.get("cues", ()):
+        if not _version_gate(rule, cue, old, new):
+            continue
+        gained, lost = len(nc.get(cue, ())) > len(oc.get(cue, ())), len(oc.get(cue, ())) > len(nc.get(cue, ()))
+        if when == "added" and gained and (not context or context & set(nc)):
+            if pair.old is not None and pair.old == old.partial:
+                continue
+            if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
+                return True, *evidence
+        if when == "removed" and lost and (not context or context & set(oc)):
+            if pair.new is not None and pair.new == new.partial:
+                continue
+            if (line and _overlaps(oc[cue], line.changed_old)) or (not n and _new_here(cue, pair.old, old, new)):
+                return True, *evidence
+        if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
+            return True, *evidence
+    if when == "downgraded" and whole and (set(oc) | set(nc)) & set(fid.rules()["modality"]["safeguards"]) and _downgraded(line, o):
+        return True, *evidence
+    return False, "", ""
+
+
+def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
+    """Changes inside a clause that keeps its cue: narrowed, broadened, money up or down, a later date."""
+    vocab, when = fid.rules()["changes"], rule["when"]
+    if when == "narrowed":
+        return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
+    if when == "broadened":
+        return len(words(line.inserted_text)) >= 2 and _any(vocab[rule["vocab"]], line.inserted_text)
+    if when in {"amount_up", "amount_down"}:
+        before, after = _amounts(o.text), _amounts(n.text)
+        for unit in range(2):  # dollars first; shares (percent) when neither side names dollars
+            if before[unit] is not None and after[unit] is not None:
+                return after[unit] > before[unit] if when == "amount_up" else after[unit] < before[unit]
+        return False
+    if when == "date_later":
+        before, after = _YEAR.findall(o.text), _YEAR.findall(n.text)
+        return bool(before and after) and max(after) > max(before)
+    return False
+
+
+def _downgraded(line: Redline, o: Clause) -> bool:
+    """shall -> may, or a new "subject to appropriation"-style condition the old clause did not have."""
+    modality = fid.rules()["modality"]
+    deleted, inserted = set(words(line.deleted_text)), set(words(line.inserted_text))
+    if deleted & set(modality["strong_words"]) and inserted & set(modality["weak_words"]):
+        return True
+    weak = fid.weak_condition_patterns()
+    return any(p.search(line.inserted_text) for p in weak) and not any(p.search(o.text) for p in weak)
+
+
+def _any(patterns: Sequence[str], text: str) -> bool:
+    """Whether any vocabulary pattern occurs in text."""
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def _amounts(text: str) -> tuple[float | None, float | None]:
+    """The largest dollar amount and the largest percentage a clause names, so raised or cut money can be told apart."""
+    dollars = [float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1) for m in _AMOUNT.finditer(text)]
+    shares = [float(_NUMBER_WORDS.get(m.group(1).lower(), 0) or m.group(1)) for m in _PERCENT.finditer(text)]
+    return (max(dollars) if dollars else None), (max(shares) if shares else None)
+
+
+def fire_signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> list[Signal]:
+    """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
+    found: list[Signal] = []
+    touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
+    for spec in fid.rules()["signals"]:
+        for pair in touched:
+            fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
+            if fired:
+                found.append(Signal(spec["id"], spec["severity"], fired[1], fired[2]))
+                break
+    return found
