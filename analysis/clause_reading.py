@@ -9,13 +9,17 @@ from functools import lru_cache
 from analysis import money
 from analysis.rules import Hit, apply_rules, candidate_rules, load_rules
 
-_MODALITIES = (
-    ("intent", ("intent", "finds", "declares"), re.compile(r"\b(?:it is the intent|intent of the (?:legislature|general assembly)|legislature (?:finds|declares))")),
-    ("subject to appropriation", ("subject to", "extent"), re.compile(r"subject to (?:the availability of )?(?:\w+ ){0,3}?appropriat|to the extent (?:that )?(?:funds|feasible|monies)")),
-    ("shall not", ("not", "prohibited"), re.compile(r"\b(?:shall not|must not|may not|is prohibited from)\b")),
-    ("shall", ("shall", "must", "required"), re.compile(r"\b(?:shall|must|is required to|are required to)\b")),
-    ("may", ("may", "authorized", "can"), re.compile(r"\b(?:may|is authorized to|are authorized to|can)\b")),
+# Modalities, strongest first; one scan finds every form present and the strongest one wins.
+_MODALITY_ORDER = ("intent", "subject to appropriation", "shall not", "shall", "may")
+_MODALITY = re.compile(
+    r"\b(?:(?P<intent>it is the intent|intent of the (?:legislature|general assembly)|legislature (?:finds|declares))"
+    r"|(?P<appropriation>subject to (?:the availability of )?(?:\w+ ){0,3}?appropriat|to the extent (?:that )?(?:funds|feasible|monies))"
+    r"|(?P<shall_not>shall not|must not|may not|is prohibited from)\b"
+    r"|(?P<shall>shall|must|is required to|are required to)\b"
+    r"|(?P<may>may|is authorized to|are authorized to|can)\b)"
 )
+_MODALITY_NAMES = {"intent": "intent", "appropriation": "subject to appropriation", "shall_not": "shall not", "shall": "shall", "may": "may"}
+_FY = re.compile(r"\bfy\s*(?:19|20)\d\d")
 _OPERATIVE_VERB = re.compile(r"\b(?:shall|must|may|is authorized|are authorized|is required|will)\b")
 _ACTOR = re.compile(
     r"\b(?:(?P<law_enforcement>law enforcement officers?|peace officers?|police (?:officers?|departments?)|officers?|deputy sheriffs?|sheriffs?|law enforcement agenc(?:y|ies))"
@@ -50,10 +54,8 @@ def lower(text: str) -> str:
 
 def modality(lowered: str) -> str:
     """The clause's strongest operative verb form, as the codebook's safeguard judgements read it."""
-    for name, hints, pattern in _MODALITIES:
-        if any(hint in lowered for hint in hints) and pattern.search(lowered):
-            return name
-    return ""
+    found = {_MODALITY_NAMES[match.lastgroup] for match in _MODALITY.finditer(lowered)}
+    return next((name for name in _MODALITY_ORDER if name in found), "")
 
 
 def actor(lowered: str) -> str:
@@ -86,18 +88,20 @@ def _reading(text: str, lead_in: str) -> Reading:
     """Labels and features of one clause, computed."""
     book = load_rules()
     lowered = lower(text)
-    candidates = candidate_rules(book, lowered)
-    if lead_in:
-        candidates |= _lead_in_candidates(lead_in)
+    candidates = book.prefilter(lowered)  # rules whose patterns can match: exact enough to skip triggers
+    if candidates is None:
+        candidates = candidate_rules(book, lowered)
+        if lead_in:
+            candidates |= _lead_in_candidates(lead_in)
     hits = tuple(apply_rules(book, text, lowered, lead_in, candidates)) if candidates else ()
-    has_money = "$" in text or "fiscal" in lowered or "budget" in lowered or "fy" in lowered
+    has_money = "$" in text or "fiscal" in lowered or "budget" in lowered or _FY.search(lowered) is not None
     return Reading(
         hits=hits,
         modality=modality(lowered),
         actor=actor(lowered),
         amounts=money.amounts(text) if "$" in text else (),
         fiscal_years=money.fiscal_years(text) if has_money else (),
-        recipient_type=money.recipient_type(text),
+        recipient_type=money.recipient_type(text, lowered),
     )
 
 

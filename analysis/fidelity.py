@@ -148,10 +148,12 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
             found[cue.name] = spans
         elif cue.categories & category_set:
             found[cue.name] = ((0, len(text)),)
-    for cue in cues():
-        if cue.name in found and any(other in found for other in cue.yields_to):
-            del found[cue.name]
-    return found
+    yields = {cue.name: cue.yields_to for cue in cues() if cue.yields_to}
+
+    def alive(name: str) -> bool:  # a negation that is itself negated does not cancel ("shall not ask ... informant")
+        return name in found and not any(alive(other) for other in yields.get(name, ()))
+
+    return {name: spans for name, spans in found.items() if alive(name)}
 
 
 def _matches(cue: Cue, text: str, lowered: str) -> Spans:

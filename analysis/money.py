@@ -10,15 +10,15 @@ _FISCAL_YEAR = re.compile(
     r"\b(?:fiscal year|FY)\s*((?:19|20)\d{2})(?:\s*[-–/]\s*((?:19|20)?\d{2}))?|\b((?:19|20)\d{2})[-–]((?:19|20)?\d{2})\s+(?:fiscal year|budget)",
     re.IGNORECASE,
 )
-_MONEY_WORDS = re.compile(r"fund|grant|appropriat|revenue|\bfees?\b|\bfines?\b|monies|money|\$|budget|allocat|overtime|salar", re.IGNORECASE)
+_MONEY_WORDS = re.compile(r"fund|grant|appropriat|revenue|\bfees?\b|\bfines?\b|monies|money|\$|budget|allocat|overtime|salar")
 # Final recipients, most specific first: the codebook scores the final use, not the first recipient.
 _RECIPIENTS = (
-    ("law_enforcement", re.compile(r"law enforcement(?! assisted)|police|sheriff|impounding agency|enforcement of", re.IGNORECASE)),
-    ("prosecutor", re.compile(r"prosecut|district attorney", re.IGNORECASE)),
-    ("services", re.compile(r"services|treatment|housing|case management|counseling|public health|community-based", re.IGNORECASE)),
-    ("evaluator", re.compile(r"evaluat|research entity|university", re.IGNORECASE)),
-    ("technical_assistance", re.compile(r"technical assistance|training", re.IGNORECASE)),
-    ("board_admin", re.compile(r"\bboard\b|department|authority|administration|commission", re.IGNORECASE)),
+    ("law_enforcement", re.compile(r"law enforcement(?! assisted)|police|sheriff|impounding agency|enforcement of")),
+    ("prosecutor", re.compile(r"prosecut|district attorney")),
+    ("services", re.compile(r"services|treatment|housing|case management|counseling|public health|community-based")),
+    ("evaluator", re.compile(r"evaluat|research entity|university")),
+    ("technical_assistance", re.compile(r"technical assistance|training")),
+    ("board_admin", re.compile(r"\bboard\b|department|authority|administration|commission")),
 )
 
 
@@ -40,15 +40,12 @@ def fiscal_years(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(years))
 
 
-_MONEY_HINTS = ("fund", "grant", "appropriat", "revenue", "fee", "fine", "monies", "money", "$", "budget", "allocat", "overtime", "salar")
-
-
-def recipient_type(text: str) -> str:
+def recipient_type(text: str, lowered: str | None = None) -> str:
     """Kind of final recipient named in a money clause ("" when the clause is not about money)."""
-    lowered = text.lower()
-    if not any(hint in lowered for hint in _MONEY_HINTS) or not _MONEY_WORDS.search(text):
+    lowered = text.lower() if lowered is None else lowered
+    if not _MONEY_WORDS.search(lowered):
         return ""
     for kind, pattern in _RECIPIENTS:
-        if pattern.search(text):
+        if pattern.search(lowered):
             return kind
     return "unspecified"

@@ -36,6 +36,7 @@ class RuleBook:
     scopes: dict[str, re.Pattern[str]]
     background: re.Pattern[str] | None
     scan: Callable[[str], set[int]]  # lower-cased text -> indexes of rules whose triggers occur in it
+    prefilter: Callable[[str], set[int] | None]  # lower-cased text -> rules whose pattern may match (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
                 raise ValueError(f"rule {entry['id']}: a trigger is one lower-case word: {trigger!r}")
             rules_by_trigger.setdefault(trigger, []).append(len(rules) - 1)
     background = _compile(data["background"]) if data.get("background") else None
-    return RuleBook(categories, tuple(rules), scopes, background, _trigger_scanner({k: tuple(v) for k, v in rules_by_trigger.items()}))
+    scanner = _trigger_scanner({k: tuple(v) for k, v in rules_by_trigger.items()})
+    return RuleBook(categories, tuple(rules), scopes, background, scanner, _pattern_prefilter(rules))
 
 
 def _trigger_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[str], set[int]]:
@@ -182,6 +184,43 @@ def _trigger_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[
         return found
 
     return scan
+
+
+def _unknown(lowered: str) -> None:
+    """No pattern prefilter available: every triggered rule stays a candidate."""
+    return None
+
+
+def _pattern_prefilter(rules: list[Rule]) -> Callable[[str], set[int] | None]:
+    """One automaton pass (Hyperscan, when installed) that says which rule patterns can match an ASCII clause.
+
+    Every pattern is compiled in prefilter mode, which may report a match the pattern would not make but
+    never misses one; Python's re then confirms only those few rules and finds the evidence.
+    """
+    try:
+        import hyperscan
+    except ImportError:
+        return _unknown
+    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_CASELESS
+    database = hyperscan.Database()
+    database.compile(
+        expressions=[rule.search.pattern.encode("ascii") for rule in rules],
+        ids=list(range(len(rules))),
+        elements=len(rules),
+        flags=[flags] * len(rules),
+    )
+
+    def collect(rule_index: int, start: int, end: int, match_flags: int, found: set[int]) -> None:
+        found.add(rule_index)
+
+    def prefilter(lowered: str) -> set[int] | None:
+        if not lowered.isascii():
+            return None
+        found: set[int] = set()
+        database.scan(lowered.encode("ascii"), match_event_handler=collect, context=found)
+        return found
+
+    return prefilter
 
 
 def _regex_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[str], set[int]]:

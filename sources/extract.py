@@ -196,7 +196,9 @@ def marked_text_to_spans(text: str) -> tuple[str, tuple[MarkupSpan, ...]]:
             spans.append(MarkupSpan(kind, open_at.pop(kind), length))
     pieces.append(text[cursor:])
     cleaned = "".join(pieces)
-    return cleaned, tidy_spans(cleaned, spans)
+    # A marker left open means the copy was cut inside the run: it still runs to the end of what we have.
+    spans.extend(MarkupSpan(kind, start, len(cleaned)) for kind, start in open_at.items())
+    return cleaned, tidy_spans(cleaned, sorted(spans, key=lambda span: span.start))
 
 
 def decode_bytes(data: bytes) -> str:

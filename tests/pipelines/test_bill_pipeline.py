@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import tomllib
 from pathlib import Path
 
 import dagster as dg
@@ -85,3 +87,28 @@ def test_changed_text_for_a_known_version_is_a_new_revision(warehouse: Warehouse
     run_partition(warehouse, demo_folder, jurisdiction)
     revisions = warehouse.query_df("SELECT max(revision) AS r, count(*) AS n FROM core.bill_versions")
     assert revisions["r"].iloc[0] == 2
+
+
+def test_amendments_of_the_bundled_texts_take_the_gold_direction(warehouse: Warehouse, demo_folder: Path) -> None:
+    """Where a bundled pair of versions is a double-coded gold pair, the pipeline agrees on its direction."""
+    gold = [json.loads(line) for line in (REPO / "tests/fixtures/corpus/gold/pairs.jsonl").read_text().splitlines()]
+    labels = {}
+    for sidecar in demo_folder.rglob("*.meta.toml"):
+        meta = tomllib.loads(sidecar.read_text(encoding="utf-8"))
+        if "corpus_file" in meta:
+            labels[meta["corpus_file"]] = (meta["jurisdiction"], meta["version_label"])
+    for jurisdiction in jurisdictions_in(demo_folder):
+        run_partition(warehouse, demo_folder, jurisdiction)
+    found = warehouse.query_df(
+        "SELECT o.version_label AS old_label, n.version_label AS new_label, a.jurisdiction, a.direction "
+        "FROM analysis.amendments a JOIN core.bill_versions o ON o.version_id = a.old_version_id "
+        "JOIN core.bill_versions n ON n.version_id = a.new_version_id"
+    )
+    directions = {(r.jurisdiction, r.old_label, r.new_label): r.direction for r in found.itertuples(index=False)}
+    compared = 0
+    for pair in gold:
+        if pair["old"] in labels and pair["new"] in labels:
+            (jurisdiction, old_label), (_, new_label) = labels[pair["old"]], labels[pair["new"]]
+            assert directions[(jurisdiction, old_label, new_label)] == pair["direction"], pair["new"]
+            compared += 1
+    assert compared >= 4

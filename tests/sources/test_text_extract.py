@@ -60,6 +60,12 @@ def test_california_plain_text_markers():
     assert marked(text, spans) == [("insert", "and repeal"), ("delete", "Old digest.")]
 
 
+def test_a_marker_left_open_by_a_cut_copy_runs_to_the_end():
+    raw = "Digest.\n\nbegin delete\n\nOld rule.\n\nend delete\nbegin insert\n\nThis bill, until January 1, 2020, would"
+    text, spans = marked_text_to_spans(raw)
+    assert marked(text, spans) == [("delete", "Old rule."), ("insert", "This bill, until January 1, 2020, would")]
+
+
 def test_pdf_text_drops_margin_line_numbers():
     lines = [f"{n} {words}" for n, words in enumerate(
         ["AN ACT relating to a first offender", "prostitution prevention program.", "SECTION 1. Chapter 169 is added."], 1)]
