@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis import money
-from analysis.rules import Hit, apply_rules, candidate_rules, load_rules
+from analysis.rules import ClauseScan, Hit, apply_rules, candidate_rules, clause_scanner, load_rules
 
 # Modalities, strongest first; one scan finds every form present and the strongest one wins.
 _MODALITY_ORDER = ("intent", "subject to appropriation", "shall not", "shall", "may")
@@ -19,6 +19,15 @@ _MODALITY = re.compile(
     r"|(?P<may>may|is authorized to|are authorized to|can)\b)"
 )
 _MODALITY_NAMES = {"intent": "intent", "appropriation": "subject to appropriation", "shall_not": "shall not", "shall": "shall", "may": "may"}
+# The same forms one by one, plus "this clause is about money", for the one-pass clause scanner.
+_FEATURES = {
+    "intent": r"\b(?:it is the intent|intent of the (?:legislature|general assembly)|legislature (?:finds|declares))",
+    "subject to appropriation": r"\b(?:subject to (?:the availability of )?(?:\w+ ){0,3}?appropriat|to the extent (?:that )?(?:funds|feasible|monies))",
+    "shall not": r"\b(?:shall not|must not|may not|is prohibited from)\b",
+    "shall": r"\b(?:shall|must|is required to|are required to)\b",
+    "may": r"\b(?:may|is authorized to|are authorized to|can)\b",
+    "money": money.MONEY_WORDS.pattern,
+}
 _FY = re.compile(r"\bfy\s*(?:19|20)\d\d")
 _OPERATIVE_VERB = re.compile(r"\b(?:shall|must|may|is authorized|are authorized|is required|will)\b")
 _ACTOR = re.compile(
@@ -84,24 +93,36 @@ def read_clause(text: str, lead_in: str) -> Reading:
     return _reading(text, lead_in)
 
 
+@lru_cache(maxsize=1)
+def _scanner():
+    """The one-pass clause scanner over the rules and this module's features (None without Hyperscan)."""
+    return clause_scanner(load_rules(), _FEATURES)
+
+
 def _reading(text: str, lead_in: str) -> Reading:
     """Labels and features of one clause, computed."""
     book = load_rules()
     lowered = lower(text)
-    candidates = book.prefilter(lowered)  # rules whose patterns can match: exact enough to skip triggers
-    if candidates is None:
+    scanner = _scanner()
+    scan: ClauseScan | None = scanner(lowered) if scanner is not None else None
+    if scan is not None:
+        candidates = scan.candidates
+        form = next((name for name in _MODALITY_ORDER if name in scan.features), "")
+        recipient = money.recipient_type(text, lowered) if "money" in scan.features else ""
+    else:
         candidates = candidate_rules(book, lowered)
         if lead_in:
             candidates |= _lead_in_candidates(lead_in)
-    hits = tuple(apply_rules(book, text, lowered, lead_in, candidates)) if candidates else ()
+        form, recipient = modality(lowered), money.recipient_type(text, lowered)
+    hits = tuple(apply_rules(book, text, lowered, lead_in, candidates, scan)) if candidates else ()
     has_money = "$" in text or "fiscal" in lowered or "budget" in lowered or _FY.search(lowered) is not None
     return Reading(
         hits=hits,
-        modality=modality(lowered),
+        modality=form,
         actor=actor(lowered),
         amounts=money.amounts(text) if "$" in text else (),
         fiscal_years=money.fiscal_years(text) if has_money else (),
-        recipient_type=money.recipient_type(text, lowered),
+        recipient_type=recipient,
     )
 
 

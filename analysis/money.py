@@ -10,7 +10,7 @@ _FISCAL_YEAR = re.compile(
     r"\b(?:fiscal year|FY)\s*((?:19|20)\d{2})(?:\s*[-–/]\s*((?:19|20)?\d{2}))?|\b((?:19|20)\d{2})[-–]((?:19|20)?\d{2})\s+(?:fiscal year|budget)",
     re.IGNORECASE,
 )
-_MONEY_WORDS = re.compile(r"fund|grant|appropriat|revenue|\bfees?\b|\bfines?\b|monies|money|\$|budget|allocat|overtime|salar")
+MONEY_WORDS = re.compile(r"fund|grant|appropriat|revenue|\bfees?\b|\bfines?\b|monies|money|\$|budget|allocat|overtime|salar")
 # Final recipients, most specific first: the codebook scores the final use, not the first recipient.
 _RECIPIENTS = (
     ("law_enforcement", re.compile(r"law enforcement(?! assisted)|police|sheriff|impounding agency|enforcement of")),
@@ -43,7 +43,7 @@ def fiscal_years(text: str) -> tuple[str, ...]:
 def recipient_type(text: str, lowered: str | None = None) -> str:
     """Kind of final recipient named in a money clause ("" when the clause is not about money)."""
     lowered = text.lower() if lowered is None else lowered
-    if not _MONEY_WORDS.search(lowered):
+    if not MONEY_WORDS.search(lowered):
         return ""
     for kind, pattern in _RECIPIENTS:
         if pattern.search(lowered):

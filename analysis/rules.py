@@ -36,7 +36,6 @@ class RuleBook:
     scopes: dict[str, re.Pattern[str]]
     background: re.Pattern[str] | None
     scan: Callable[[str], set[int]]  # lower-cased text -> indexes of rules whose triggers occur in it
-    prefilter: Callable[[str], set[int] | None]  # lower-cased text -> rules whose pattern may match (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
             rules_by_trigger.setdefault(trigger, []).append(len(rules) - 1)
     background = _compile(data["background"]) if data.get("background") else None
     scanner = _trigger_scanner({k: tuple(v) for k, v in rules_by_trigger.items()})
-    return RuleBook(categories, tuple(rules), scopes, background, scanner, _pattern_prefilter(rules))
+    return RuleBook(categories, tuple(rules), scopes, background, scanner)
 
 
 def _trigger_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[str], set[int]]:
@@ -186,41 +185,65 @@ def _trigger_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[
     return scan
 
 
-def _unknown(lowered: str) -> None:
-    """No pattern prefilter available: every triggered rule stays a candidate."""
-    return None
+@dataclass(frozen=True)
+class ClauseScan:
+    """What one automaton pass over a clause found: candidate rules, background, scopes and named features."""
+
+    candidates: set[int]  # rules whose pattern may match (a superset: Python's re confirms each)
+    background: bool  # False: certainly not background text; True: confirm with the background pattern
+    scopes: frozenset[str]  # named scopes the clause itself matches (exactly)
+    features: frozenset[str]  # caller-named patterns the clause matches (exactly)
 
 
-def _pattern_prefilter(rules: list[Rule]) -> Callable[[str], set[int] | None]:
-    """One automaton pass (Hyperscan, when installed) that says which rule patterns can match an ASCII clause.
+def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], ClauseScan | None] | None:
+    """One Hyperscan pass per clause for every rule pattern, the background, the scopes and some features.
 
-    Every pattern is compiled in prefilter mode, which may report a match the pattern would not make but
-    never misses one; Python's re then confirms only those few rules and finds the evidence.
+    Rule patterns and the background are compiled in prefilter mode (they may report a match the pattern
+    would not make, never miss one); scopes and features, plain alternations, are compiled exactly. The
+    scanner answers None for non-ASCII text (Unicode word rules differ), and this returns None when
+    Hyperscan is not installed: callers then use the trigger words.
     """
     try:
         import hyperscan
     except ImportError:
-        return _unknown
-    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_CASELESS
+        return None
+    loose = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_CASELESS
+    exact = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    rule_count = len(book.rules)
+    named = [("scope", name, pattern.pattern) for name, pattern in book.scopes.items()]
+    named += [("feature", name, source) for name, source in features.items()]
+    expressions = [rule.search.pattern for rule in book.rules] + [book.background.pattern if book.background else "(?!)"]
+    expressions += [source for _, _, source in named]
+    flags = [loose] * (rule_count + 1) + [exact] * len(named)
     database = hyperscan.Database()
-    database.compile(
-        expressions=[rule.search.pattern.encode("ascii") for rule in rules],
-        ids=list(range(len(rules))),
-        elements=len(rules),
-        flags=[flags] * len(rules),
-    )
+    database.compile(expressions=[e.encode("ascii") for e in expressions], ids=list(range(len(expressions))),
+                     elements=len(expressions), flags=flags)
+    names = {rule_count + 1 + offset: entry for offset, entry in enumerate(named)}
 
-    def collect(rule_index: int, start: int, end: int, match_flags: int, found: set[int]) -> None:
-        found.add(rule_index)
+    def collect(index: int, start: int, end: int, match_flags: int, found: set[int]) -> None:
+        found.add(index)
 
-    def prefilter(lowered: str) -> set[int] | None:
+    def scan(lowered: str) -> ClauseScan | None:
         if not lowered.isascii():
             return None
         found: set[int] = set()
         database.scan(lowered.encode("ascii"), match_event_handler=collect, context=found)
-        return found
+        candidates = {index for index in found if index < rule_count}
+        extra = [names[index] for index in found if index > rule_count]
+        return ClauseScan(
+            candidates,
+            rule_count in found,
+            frozenset(name for kind, name, _ in extra if kind == "scope"),
+            frozenset(name for kind, name, _ in extra if kind == "feature"),
+        )
 
-    return prefilter
+    return scan
+
+
+@lru_cache(maxsize=1 << 12)
+def _found_in(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a pattern occurs in a lead-in (list items share their parent's lead-in, so this repeats)."""
+    return pattern.search(text) is not None
 
 
 def _regex_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[str], set[int]]:
@@ -245,16 +268,15 @@ def candidate_rules(book: RuleBook, lowered: str) -> set[int]:
     return book.scan(lowered)
 
 
-def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidates: set[int]) -> list[Hit]:
+def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidates: set[int], scan: ClauseScan | None = None) -> list[Hit]:
     """Rules that fire on one clause: pattern found, no veto in the clause, requirements and scope met.
 
-    The background test and each scope are evaluated at most once per clause, and only after some
-    rule's own pattern has matched (most candidate rules do not match).
+    Requirements and scopes may be met by the clause or by its lead-in (checked apart and cached, since
+    sibling items share one lead-in). The background test runs at most once, only after some rule's own
+    pattern matched, and not at all when the clause scan already ruled it out.
     """
     hits: list[Hit] = []
-    context = ""
-    is_background: bool | None = None
-    scope_found: dict[str, bool] = {}
+    is_background: bool | None = None if scan is None or scan.background else False
     for index in sorted(candidates):
         rule = book.rules[index]
         match = rule.search.search(text if rule.case_sensitive else lowered)
@@ -267,14 +289,12 @@ def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidate
                 continue
         if rule.unless is not None and rule.unless.search(lowered):
             continue
-        if (rule.requires is not None or rule.scope) and not context:
-            context = lowered + "\n" + lead_in
-        if rule.requires is not None and not rule.requires.search(context):
+        if rule.requires is not None and not (rule.requires.search(lowered) or lead_in and _found_in(rule.requires, lead_in)):
             continue
         if rule.scope:
-            if rule.scope not in scope_found:
-                scope_found[rule.scope] = book.scopes[rule.scope].search(context) is not None
-            if not scope_found[rule.scope]:
+            scope = book.scopes[rule.scope]
+            in_clause = rule.scope in scan.scopes if scan is not None else scope.search(lowered) is not None
+            if not (in_clause or lead_in and _found_in(scope, lead_in)):
                 continue
         hits.append(Hit(rule.category, rule.id, match.start(), match.end()))
     return hits

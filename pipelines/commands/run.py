@@ -60,9 +60,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(warehouse) -> None:
-    counts = warehouse.query_df(
-        "SELECT count(DISTINCT jurisdiction) AS jurisdictions, count(DISTINCT (jurisdiction, session, bill_id)) AS bills, "
-        "count(*) AS versions FROM core.bill_versions"
+    """What landed, in the words an organizer would use."""
+    facts = warehouse.query_df(
+        "SELECT (SELECT count(DISTINCT jurisdiction) FROM core.bill_versions) AS jurisdictions, "
+        "(SELECT count(DISTINCT (jurisdiction, session, bill_id)) FROM core.bill_versions) AS bills, "
+        "(SELECT count(*) FROM core.bill_versions) AS versions, "
+        "(SELECT count(*) FROM analysis.clause_labels) AS labels, "
+        "(SELECT count(*) FROM analysis.amendments) AS amendments, "
+        "(SELECT count(*) FILTER (WHERE direction = 'drift-away') FROM analysis.amendments) AS drifting, "
+        "(SELECT count(*) FROM alerts.outbox) AS alerts"
     ).iloc[0]
-    print(f"warehouse {warehouse.path}: {counts.versions} versions of {counts.bills} bills "
-          f"in {counts.jurisdictions} jurisdictions")
+    print(f"{facts.versions} versions of {facts.bills} bills in {facts.jurisdictions} jurisdictions; "
+          f"{facts.labels} labelled clauses; {facts.amendments} amendments ({facts.drifting} drifting away "
+          f"from the LEAD model); {facts.alerts} alerts in the outbox")
+    print(f"warehouse: {warehouse.path}")
