@@ -31,7 +31,8 @@ def _clip(old: Side, new: Side) -> None:
 def _prepare(side: Side) -> None:
     """Classify one side and find each clause's cues (empty pieces such as stray markers are dropped)."""
     side.clauses = [c for c in classify(side.text) if words(c.text)]
-    side.cues = fid.version_cues(side.clauses)
+    side.leadins = fid.list_leadins(side.clauses)
+    side.cues = fid.version_cues(side.clauses, side.leadins)
 
 
 def compare(

@@ -34,6 +34,7 @@ class Side:
     cues: list[dict[str, fid.Spans]] = field(default_factory=list)
     tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
     aligned: set[int] = field(default_factory=set)  # clauses paired with a clause of the other side
+    leadins: list[int] = field(default_factory=list)  # each clause's list lead-in (-1: none)
     counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
     loose: Counter | None = None  # unpaired clauses per cue, filled on first use
 
@@ -56,6 +57,12 @@ class Side:
         if self.loose is None:
             self.loose = Counter(name for k, found in enumerate(self.cues) if k not in self.aligned for name in found)
         return self.loose[cue]
+
+    def item_cues(self, index: int | None) -> set[str]:
+        """Cues of the list items under a lead-in clause (a duty stated in the lead-in governs its items)."""
+        if index is None:
+            return set()
+        return {name for k, leadin in enumerate(self.leadins) if leadin == index for name in self.cues[k]}
 
     def cue_names(self) -> set[str]:
         """Every cue carried anywhere on this side (for the organizer flags)."""
@@ -124,8 +131,10 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
                 return True, *evidence
         if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
             return True, *evidence
-    if when == "downgraded" and whole and (set(oc) | set(nc)) & set(fid.rules()["modality"]["safeguards"]) and _downgraded(line, o):
-        return True, *evidence
+    if when == "downgraded" and whole and _downgraded(line, o):
+        governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
+        if governed & set(fid.rules()["modality"]["safeguards"]):
+            return True, *evidence
     return False, "", ""
 
 

@@ -73,6 +73,13 @@ def rules() -> dict:
     return tomllib.loads((HERE / "signals.toml").read_text(encoding="utf-8"))
 
 
+def _expand(pattern: str) -> str:
+    """Put the shared vocabularies of signals.toml ("@enforcer@": police, prosecutors, courts ...) into a pattern."""
+    for name, alternation in rules().get("vocabulary", {}).items():
+        pattern = pattern.replace(f"@{name}@", f"(?:{alternation})")
+    return pattern
+
+
 @lru_cache(maxsize=1)
 def cues() -> tuple[Cue, ...]:
     """All cues, compiled once."""
@@ -80,8 +87,8 @@ def cues() -> tuple[Cue, ...]:
         Cue(
             name,
             frozenset(spec.get("categories", ())),
-            *_compile_cue(spec.get("patterns", ())),
-            _compile(spec.get("unless", ())),
+            *_compile_cue([_expand(p) for p in spec.get("patterns", ())]),
+            _compile([_expand(p) for p in spec.get("unless", ())]),
             frozenset(spec.get("triggers", ())),
             tuple(spec.get("yields_to", ())),
             spec.get("leadin", ""),
@@ -172,24 +179,33 @@ def _item_style(text: str) -> int | None:
     return next((k for k, group in enumerate(mark.groups()) if group), None) if mark else None
 
 
-def version_cues(clauses: Sequence[Clause]) -> list[dict[str, Spans]]:
-    """Cues of every clause of a version, plus the cues a list item takes from its lead-in
-    ("Grant funding may be used to support any of the following:" makes "(6) Overtime for officers" money for police)."""
-    found = [dict(clause_cues(clause)) for clause in clauses]
-    listed = [cue for cue in cues() if cue.leadin and cue.pattern is not None]
-    leadin, style = -1, None
+def list_leadins(clauses: Sequence[Clause]) -> list[int]:
+    """For each clause, the index of the lead-in it is a list item of ("... any of the following:"), else -1."""
+    leadins, leadin, style = [], -1, None
     for k, clause in enumerate(clauses):
         text = clause.text.strip()
         kind = _item_style(text)
         if leadin >= 0 and kind is not None and style in (None, kind) and k - leadin <= LIST_REACH:
             style = kind
-            for cue in listed:
-                if cue.leadin in found[leadin] and (spans := _matches(cue, clause.text, _lower(clause.text))):
-                    found[k][cue.name] = spans
-        elif leadin >= 0 and k > leadin:
+        elif leadin >= 0:
             leadin, style = -1, None
+        leadins.append(leadin if leadin >= 0 and leadin != k else -1)
         if text.endswith(":"):
             leadin, style = k, None
+    return leadins
+
+
+def version_cues(clauses: Sequence[Clause], leadins: Sequence[int] | None = None) -> list[dict[str, Spans]]:
+    """Cues of every clause of a version, plus the cues a list item takes from its lead-in
+    ("Grant funding may be used to support any of the following:" makes "(6) Overtime for officers" money for police)."""
+    found = [dict(clause_cues(clause)) for clause in clauses]
+    listed = [cue for cue in cues() if cue.leadin and cue.pattern is not None]
+    for k, leadin in enumerate(list_leadins(clauses) if leadins is None else leadins):
+        if leadin < 0:
+            continue
+        for cue in listed:
+            if cue.leadin in found[leadin] and (spans := _matches(cue, clauses[k].text, _lower(clauses[k].text))):
+                found[k][cue.name] = spans
     return found
 
 
