@@ -74,6 +74,16 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> Iterator[None]:
+    """Expose `frame` to SQL as `incoming_frame` for the duration of one write."""
+    con.register("incoming_frame", frame)
+    try:
+        yield
+    finally:
+        con.unregister("incoming_frame")
+
+
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
@@ -81,11 +91,8 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
     unknown = [c for c in frame.columns if c not in allowed]
     if unknown:
         raise ValueError(f"{table} has no columns {unknown}")
-    con.register("incoming_frame", frame)
-    try:
+    with _registered(con, frame):
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
-    finally:
-        con.unregister("incoming_frame")
     return len(frame)
 
 
@@ -118,21 +125,19 @@ def insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, 
     if any(col not in allowed for col in key):
         raise ValueError(f"key {key} not all in {table}")
     join = " AND ".join(f"t.{col} IS NOT DISTINCT FROM n.{col}" for col in key)
-    con.register("incoming_frame", frame.drop_duplicates(subset=key))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        con.execute(
-            f"INSERT INTO {table} BY NAME SELECT n.* FROM incoming_frame n "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})"
-        )
-        after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("incoming_frame")
+    with _registered(con, frame.drop_duplicates(subset=key)):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT n.* FROM incoming_frame n "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})"
+            )
+            after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
     return after - before
 
 
@@ -142,9 +147,6 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> i
     if frame.empty:
         return 0
     _columns(con, table)
-    con.register("incoming_frame", frame)
-    try:
+    with _registered(con, frame):
         con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM incoming_frame")
-    finally:
-        con.unregister("incoming_frame")
     return len(frame)
