@@ -30,13 +30,13 @@ _FEATURES = {
 }
 _FY = re.compile(r"\bfy\s*(?:19|20)\d\d")
 _OPERATIVE_VERB = re.compile(r"\b(?:shall|must|may|is authorized|are authorized|is required|will)\b")
-_ACTOR = re.compile(
-    r"\b(?:(?P<law_enforcement>law enforcement officers?|peace officers?|police (?:officers?|departments?)|officers?|deputy sheriffs?|sheriffs?|law enforcement agenc(?:y|ies))"
+_LAST_ACTOR = re.compile(  # greedy lead: the match found is the last actor named (read backwards from the verb)
+    r"(?s:.*)\b(?:(?P<law_enforcement>law enforcement officers?|peace officers?|police (?:officers?|departments?)|(?<!probation )officers?|deputy sheriffs?|sheriffs?|law enforcement agenc(?:y|ies))"
     r"|(?P<prosecutor>prosecut(?:or|ing attorney)s?|district attorneys?)"
     r"|(?P<probation>probation (?:officers?|departments?))"
     r"|(?P<court>courts?|judges?|magistrates?)"
     r"|(?P<case_manager>case managers?|service providers?|treatment providers?|providers?)"
-    r"|(?P<admin_board>board|department|authority|commission|committee)"
+    r"|(?P<admin_board>board|(?<!police )department|authority|commission|committee)"
     r"|(?P<grantee>grantees?|grant applicants?|jurisdictions?|count(?:y|ies)|cit(?:y|ies))"
     r"|(?P<participant>participants?|persons?|individuals?|defendants?|offenders?))\b"
 )
@@ -70,10 +70,7 @@ def modality(lowered: str) -> str:
 def actor(lowered: str) -> str:
     """Who the clause empowers or binds: the last actor named before its operative verb."""
     verb = _OPERATIVE_VERB.search(lowered)
-    head = lowered[: verb.start()] if verb else lowered
-    last = None
-    for last in _ACTOR.finditer(head):
-        pass
+    last = _LAST_ACTOR.match(lowered, 0, verb.start() if verb else len(lowered))
     return last.lastgroup or "" if last else ""
 
 

@@ -12,13 +12,19 @@ from analysis.model import ClauseChange, DriftReport, ProvisionStatus, Signal
 from analysis.redline import Markup, Redline, markup_describes, redline, version_views
 
 
+SAME_CUT_WORDS = 3
+
+
 def looks_truncated(text: str) -> bool:
     """A version that stops mid-sentence was cut off by its source: what follows is unknown, not deleted."""
     return not text.rstrip().endswith((".", ")", "]", '"', "”"))
 
 
 def _clip(old: Side, new: Side) -> None:
-    """Cut both texts to the stretch both cover, so text missing from a cut-off copy is never read as deleted."""
+    """Cut both texts to the stretch both cover, so text missing from a cut-off copy is never read as deleted;
+    copies that stop on the same words were cut at the same place and cover the same stretch already."""
+    if old.truncated and new.truncated and words(old.text)[-SAME_CUT_WORDS:] == words(new.text)[-SAME_CUT_WORDS:]:
+        return
     old_end = coverage_end(old.text, new.text) if old.truncated else None
     new_end = coverage_end(new.text, old.text) if new.truncated else None
     if old_end and (not new_end or old_end[1] <= new_end[1]):

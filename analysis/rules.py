@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -214,11 +216,12 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
     named += [("feature", name, source) for name, source in features.items()]
     expressions = [rule.search.pattern for rule in book.rules] + [book.background.pattern if book.background else "(?!)"]
     expressions += [source for _, _, source in named]
-    flags = [loose] * (rule_count + 1) + [exact] * len(named)
-    database = hyperscan.Database()
-    database.compile(expressions=[e.encode("ascii") for e in expressions], ids=list(range(len(expressions))),
-                     elements=len(expressions), flags=flags)
-    names = {rule_count + 1 + offset: entry for offset, entry in enumerate(named)}
+    database = _hyperscan_database(hyperscan, expressions, [loose] * (rule_count + 1) + [exact] * len(named))
+    extra_kind = {rule_count + 1 + offset: entry for offset, entry in enumerate(named)}
+    scope_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "scope"}
+    feature_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "feature"}
+    not_rules = frozenset(extra_kind) | {rule_count}
+    nothing: frozenset[str] = frozenset()
 
     def collect(index: int, start: int, end: int, match_flags: int, found: set[int]) -> None:
         found.add(index)
@@ -228,16 +231,43 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
             return None
         found: set[int] = set()
         database.scan(lowered.encode("ascii"), match_event_handler=collect, context=found)
-        candidates = {index for index in found if index < rule_count}
-        extra = [names[index] for index in found if index > rule_count]
+        if found.isdisjoint(not_rules):
+            return ClauseScan(found, False, nothing, nothing)
         return ClauseScan(
-            candidates,
+            found - not_rules,
             rule_count in found,
-            frozenset(name for kind, name, _ in extra if kind == "scope"),
-            frozenset(name for kind, name, _ in extra if kind == "feature"),
+            frozenset(scope_ids[index] for index in found if index in scope_ids),
+            frozenset(feature_ids[index] for index in found if index in feature_ids),
         )
 
     return scan
+
+
+def _hyperscan_database(hyperscan, expressions: list[str], flags: list[int]):
+    """Compile (seconds for prefilter patterns with long bounded gaps) or load the same database compiled before.
+
+    The compiled form is kept in the user's cache folder under a digest of the expressions, flags and
+    Hyperscan version, so an edited rule file or another library build never reuses a stale database.
+    """
+    digest = hashlib.sha256(repr((hyperscan.__version__, expressions, flags)).encode()).hexdigest()[:32]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "divwatch" / f"clause-scan-{digest}.hsdb"
+    try:
+        database = hyperscan.loadb(cache.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        database.scratch = hyperscan.Scratch(database)
+        return database
+    except (OSError, hyperscan.HyperscanError):
+        pass
+    database = hyperscan.Database()
+    database.compile(expressions=[e.encode("ascii") for e in expressions], ids=list(range(len(expressions))),
+                     elements=len(expressions), flags=flags)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+        partial.write_bytes(hyperscan.dumpb(database))
+        os.replace(partial, cache)
+    except OSError:
+        pass  # an unwritable cache only costs the compile time again next run
+    return database
 
 
 @lru_cache(maxsize=1 << 12)
