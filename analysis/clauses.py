@@ -96,31 +96,30 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
     """Clauses of one cleaned reading, with labels and offsets mapped back to the original text."""
     clean = view.text
     insert_starts = [s for s, _ in inserts]
-    to_original, to_original_end = view.to_original, view.to_original_end
     clean_starts, orig_starts, verbatim, segments = view.clean_starts, view.orig_starts, view.verbatim, len(view.clean_starts)
-    lead_ins: list[tuple[int, str]] = []
+    lead_ins: list[tuple[int, str]] = []  # (level, lead-in text through that level), innermost last
     for section in segment_plain(clean):
         while lead_ins and lead_ins[-1][0] >= section.level:
             lead_ins.pop()
-        lead_in = "\n".join(text for _, text in lead_ins)
+        lead_in = lead_ins[-1][1] if lead_ins else ""
         section_text = clean[section.start : section.end]
         reader = _cached_section if len(section_text) <= CACHED_SECTION_CHARACTERS else _read_section
         readings, last_piece = reader(section_text, lead_in)
-        base = section.start
+        segment = bisect.bisect_right(clean_starts, section.start) - 1
+        segment_end = clean_starts[segment + 1] if segment + 1 < segments else len(clean)
+        # Most sections were copied verbatim from the original: one shift then maps every offset in them.
+        shift = orig_starts[segment] - clean_starts[segment] if verbatim[segment] and section.end <= segment_end else None
         for relative_start, relative_end, reading in readings:
-            start, end = base + relative_start, base + relative_end
-            segment = bisect.bisect_right(clean_starts, start) - 1
-            if verbatim[segment] and end <= (clean_starts[segment + 1] if segment + 1 < segments else len(clean)):
-                shift = orig_starts[segment] - clean_starts[segment]  # copied verbatim: offsets just shift
-                original_start, original_end = start + shift, end + shift
-                labels = tuple(
-                    Label(hit.category, hit.rule, offset + start + shift + hit.start, offset + start + shift + hit.end)
-                    for hit in reading.hits
-                )
+            start, end = section.start + relative_start, section.start + relative_end
+            clause_shift = shift if shift is not None else _verbatim_shift(view, start, end)
+            if clause_shift is not None:
+                original_start, original_end = start + clause_shift, end + clause_shift
+                at = offset + original_start
+                labels = tuple(Label(hit.category, hit.rule, at + hit.start, at + hit.end) for hit in reading.hits) if reading.hits else ()
             else:
-                original_start, original_end = to_original(start), to_original_end(end)
+                original_start, original_end = view.to_original(start), view.to_original_end(end)
                 labels = tuple(
-                    Label(hit.category, hit.rule, offset + to_original(start + hit.start), offset + to_original_end(start + hit.end))
+                    Label(hit.category, hit.rule, offset + view.to_original(start + hit.start), offset + view.to_original_end(start + hit.end))
                     for hit in reading.hits
                 )
             yield Clause(
@@ -136,7 +135,17 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
                 reading.recipient_type,
                 _markup_state(original_start, original_end, inserts, insert_starts, markup) if inserts else markup,
             )
-        lead_ins.append((section.level, last_piece))
+        lead_ins.append((section.level, f"{lead_in}\n{last_piece}" if lead_in else last_piece))
+
+
+def _verbatim_shift(view: View, start: int, end: int) -> int | None:
+    """Offset shift for a clean span copied verbatim from the original, or None when edits fall inside it."""
+    segment = bisect.bisect_right(view.clean_starts, start) - 1
+    if segment < 0 or not view.verbatim[segment]:
+        return None
+    if segment + 1 < len(view.clean_starts) and end > view.clean_starts[segment + 1]:
+        return None
+    return view.orig_starts[segment] - view.clean_starts[segment]
 
 
 def _classify_normalized(nt: NormalizedText, offset: int = 0) -> list[Clause]:
