@@ -124,7 +124,7 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
                 continue
             if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
                 return True, *evidence
-        if when == "removed" and lost and (not context or context & set(oc)):
+        if when == "removed" and lost and (not context or context & set(oc)) and not (rule.get("whole_clause") and cue in nc):
             if pair.new is not None and pair.new == new.partial:
                 continue
             if (line and _overlaps(oc[cue], line.changed_old)) or (not n and _new_here(cue, pair.old, old, new)):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
+
 from analysis.model import Clause, Fidelity, ProvisionStatus
 
 HERE = Path(__file__).parent
@@ -28,6 +30,7 @@ class Cue:
     triggers: frozenset[str]  # lower-case substrings one of which any match needs (empty: no prefilter)
     yields_to: tuple[str, ...] = ()  # cues that cancel this one in the same clause (its negations)
     leadin: str = ""  # a list-item cue: it counts only under a lead-in clause carrying this cue
+    refuted_by: tuple[re.Pattern[str], ...] = ()  # phrasings that overrule a category label ("drug trafficking")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def cues() -> tuple[Cue, ...]:
             frozenset(spec.get("triggers", ())),
             tuple(spec.get("yields_to", ())),
             spec.get("leadin", ""),
+            _compile(spec.get("refuted_by", ())),
         )
         for name, spec in rules()["cues"].items()
     )
@@ -101,6 +105,16 @@ def cues() -> tuple[Cue, ...]:
 def all_triggers() -> frozenset[str]:
     """Every trigger substring of every cue, checked once per clause."""
     return frozenset(t for cue in cues() for t in cue.triggers)
+
+
+@lru_cache(maxsize=1)
+def _trigger_automaton() -> ahocorasick.Automaton:
+    """All triggers in one Aho-Corasick automaton, so a clause is scanned once instead of once per trigger."""
+    automaton = ahocorasick.Automaton()
+    for trigger in all_triggers():
+        automaton.add_word(trigger, trigger)
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +158,7 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     found: dict[str, Spans] = {}
     category_set = set(categories)
     lowered = _lower(text)
-    present = {t for t in all_triggers() if t in lowered}
+    present = {trigger for _, trigger in _trigger_automaton().iter(lowered)}
     for cue in cues():
         if cue.leadin:
             continue
@@ -153,7 +167,7 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
             spans = _matches(cue, text, lowered)
         if spans:
             found[cue.name] = spans
-        elif cue.categories & category_set:
+        elif cue.categories & category_set and not any(p.search(text) for p in cue.refuted_by):
             found[cue.name] = ((0, len(text)),)
     yields = {cue.name: cue.yields_to for cue in cues() if cue.yields_to}
 

@@ -73,7 +73,7 @@ _CAPS_LEGEND = re.compile(r"EXPLANATION\W+Matter in (?:CAPITALS|capitals|ITALICS
 _CAPS_RUN = re.compile(r"\b[A-Z][A-Z0-9,'()\-]*(?:[ \t]+[A-Z][A-Z0-9,'()\-]*){2,}\b")
 # Print layout: line numbers (own column or glued to the first word), page headers, hyphenation.
 _LINE_NUMBER_COLUMN = re.compile(r"\n[ \t]*(\d{1,2})(?= {2,}|\t|[a-z(\"]|[A-Z][a-z])")
-_GLUED_LINE_NUMBER = re.compile(r"(?<= )(\d{1,2})(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")  # digit-led: fast scan
+_GLUED_LINE_NUMBER = re.compile(r" (\d{1,2})(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")
 _GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz,;.)")
 _ILLINOIS_HEADER = re.compile(r"LRB\d{3}[ \d]+[A-Z]{2,4}[ \d]+[a-z]?[ \t]*(?=\n|$)")  # the line it ends is a header
 _PAGE_HEADERS = (  # each led by a literal so long texts scan fast; the match is the whole header line
@@ -172,7 +172,7 @@ def _layout_noise(text: str) -> list[tuple[int, int, str]]:
     column = list(_LINE_NUMBER_COLUMN.finditer("\n" + text))
     if len(column) >= 5:
         noise += [(m.start(1) - 1, m.end(1) - 1, " ") for m in column]
-    glued = [m for m in _GLUED_LINE_NUMBER.finditer(text) if m.start() > 1 and text[m.start() - 2] in _GLUED_AFTER]
+    glued = [m for m in _GLUED_LINE_NUMBER.finditer(text) if m.start() > 0 and text[m.start() - 1] in _GLUED_AFTER]
     if len(glued) >= 3:
         noise += [(m.start(1), m.end(1), "") for m in glued]
     noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text) if m.start() > 0 and text[m.start() - 1].islower()]

@@ -65,3 +65,23 @@ def test_word_anchored_search_differs_from_the_reviewed_pattern_only_inside_word
             elif reviewed is not None:
                 glued = [m for m in rule.pattern.finditer(haystack)]
                 assert all(m.start() > 0 and haystack[m.start() - 1].isalnum() for m in glued), (rule.id, text)
+
+
+def test_one_pass_scanner_and_trigger_words_label_every_clause_alike(monkeypatch):
+    """Hyperscan is an optional speed-up: without it (or on non-ASCII text) the labels must not change."""
+    import analysis.clause_reading as reading
+    from analysis.clauses import clear_caches
+
+    if reading._scanner() is None:
+        return  # Hyperscan not installed: the trigger path is the only path
+    texts = [path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "corpus" / "texts").rglob("*.txt"))]
+    texts += [row["text"] for row in unseen_rows()]
+    clear_caches()
+    scanned = [[(c.start, c.labels, c.modality, c.recipient_type) for c in classify(text)] for text in texts]
+    monkeypatch.setattr(reading, "_scanner", lambda: None)
+    clear_caches()
+    try:
+        triggered = [[(c.start, c.labels, c.modality, c.recipient_type) for c in classify(text)] for text in texts]
+    finally:
+        clear_caches()
+    assert scanned == triggered

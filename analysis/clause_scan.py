@@ -1,0 +1,83 @@
+"""One Hyperscan pass per clause that tells which rule patterns can match, so Python's re runs only on those."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from analysis.rules import ClauseScan, RuleBook
+
+
+def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], ClauseScan | None] | None:
+    """One Hyperscan pass per clause for every rule pattern, the background, the scopes and some features.
+
+    Rule patterns and the background are compiled in prefilter mode (they may report a match the pattern
+    would not make, never miss one); scopes and features, plain alternations, are compiled exactly. The
+    scanner answers None for non-ASCII text (Unicode word rules differ), and this returns None when
+    Hyperscan is not installed: callers then use the trigger words.
+    """
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    loose = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_CASELESS
+    exact = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    rule_count = len(book.rules)
+    named = [("scope", name, pattern.pattern) for name, pattern in book.scopes.items()]
+    named += [("feature", name, source) for name, source in features.items()]
+    expressions = [rule.search.pattern for rule in book.rules] + [book.background.pattern if book.background else "(?!)"]
+    expressions += [source for _, _, source in named]
+    database = _hyperscan_database(hyperscan, expressions, [loose] * (rule_count + 1) + [exact] * len(named))
+    extra_kind = {rule_count + 1 + offset: entry for offset, entry in enumerate(named)}
+    scope_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "scope"}
+    feature_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "feature"}
+    not_rules = frozenset(extra_kind) | {rule_count}
+    nothing: frozenset[str] = frozenset()
+
+    def collect(index: int, start: int, end: int, match_flags: int, found: set[int]) -> None:
+        found.add(index)
+
+    def scan(lowered: str) -> ClauseScan | None:
+        if not lowered.isascii():
+            return None
+        found: set[int] = set()
+        database.scan(lowered.encode("ascii"), match_event_handler=collect, context=found)
+        if found.isdisjoint(not_rules):
+            return ClauseScan(found, False, nothing, nothing)
+        return ClauseScan(
+            found - not_rules,
+            rule_count in found,
+            frozenset(scope_ids[index] for index in found if index in scope_ids),
+            frozenset(feature_ids[index] for index in found if index in feature_ids),
+        )
+
+    return scan
+
+
+def _hyperscan_database(hyperscan, expressions: list[str], flags: list[int]):
+    """Compile (seconds for prefilter patterns with long bounded gaps) or load the same database compiled before.
+
+    The compiled form is kept in the user's cache folder under a digest of the expressions, flags and
+    Hyperscan version, so an edited rule file or another library build never reuses a stale database.
+    """
+    digest = hashlib.sha256(repr((hyperscan.__version__, expressions, flags)).encode()).hexdigest()[:32]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "divwatch" / f"clause-scan-{digest}.hsdb"
+    try:
+        database = hyperscan.loadb(cache.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        database.scratch = hyperscan.Scratch(database)
+        return database
+    except (OSError, hyperscan.HyperscanError):
+        pass
+    database = hyperscan.Database()
+    database.compile(expressions=[e.encode("ascii") for e in expressions], ids=list(range(len(expressions))),
+                     elements=len(expressions), flags=flags)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+        partial.write_bytes(hyperscan.dumpb(database))
+        os.replace(partial, cache)
+    except OSError:
+        pass  # an unwritable cache only costs the compile time again next run
+    return database
