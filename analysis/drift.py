@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from analysis import cue_rules
 from analysis import fidelity as fid
 from analysis.align import Pair, align, coverage_end, words
 from analysis.clauses import classify
@@ -11,8 +12,7 @@ from analysis.drift_signals import Side, fire_signals
 from analysis.model import ClauseChange, DriftReport, ProvisionStatus, Signal
 from analysis.redline import Markup, Redline, markup_describes, redline, version_views
 
-
-SAME_CUT_WORDS = 3
+SAME_CUT_WORDS = 3  # identical last words: two copies cut off at the same place
 
 
 def looks_truncated(text: str) -> bool:
@@ -37,8 +37,8 @@ def _clip(old: Side, new: Side) -> None:
 def _prepare(side: Side) -> None:
     """Classify one side and find each clause's cues (empty pieces such as stray markers are dropped)."""
     side.clauses = [c for c in classify(side.text) if words(c.text)]
-    side.leadins = fid.list_leadins(side.clauses)
-    side.cues = fid.version_cues(side.clauses, side.leadins)
+    side.leadins = cue_rules.list_leadins(side.clauses)
+    side.cues = cue_rules.version_cues(side.clauses, side.leadins)
 
 
 def compare(

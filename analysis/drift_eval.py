@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.drift import compare
-from analysis.fidelity import rules
+from analysis.cue_rules import rules
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from analysis import fidelity as fid
+from analysis import cue_rules
 from analysis.align import Pair, similarity, words
 from analysis.model import Clause, Signal
 from analysis.normalize import View
@@ -31,7 +31,7 @@ class Side:
     source: str = ""  # the file as read, for evidence quoted verbatim
     view: View | None = None  # maps offsets in text back to source
     clauses: list[Clause] = field(default_factory=list)
-    cues: list[dict[str, fid.Spans]] = field(default_factory=list)
+    cues: list[dict[str, cue_rules.Spans]] = field(default_factory=list)
     tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
     aligned: set[int] = field(default_factory=set)  # clauses paired with a clause of the other side
     leadins: list[int] = field(default_factory=list)  # each clause's list lead-in (-1: none)
@@ -76,7 +76,7 @@ class Side:
         return None if self.clauses[-1].text.rstrip().endswith((".", ")", '"', "]")) else len(self.clauses) - 1
 
 
-def _overlaps(spans: fid.Spans, runs: Sequence[tuple[int, int]]) -> bool:
+def _overlaps(spans: cue_rules.Spans, runs: Sequence[tuple[int, int]]) -> bool:
     """Whether a cue's evidence touches changed words, so an untouched mention never fires a signal."""
     return any(start < b and a < end for a, b in spans for start, end in runs)
 
@@ -133,14 +133,14 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
             return True, *evidence
     if when == "downgraded" and whole and _downgraded(line, o):
         governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
-        if governed & set(fid.rules()["modality"]["safeguards"]):
+        if governed & set(cue_rules.rules()["modality"]["safeguards"]):
             return True, *evidence
     return False, "", ""
 
 
 def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
     """Changes inside a clause that keeps its cue: narrowed, broadened, money up or down, a later date."""
-    vocab, when = fid.rules()["changes"], rule["when"]
+    vocab, when = cue_rules.rules()["changes"], rule["when"]
     if when == "narrowed":
         return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
     if when == "broadened":
@@ -159,11 +159,11 @@ def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
 
 def _downgraded(line: Redline, o: Clause) -> bool:
     """shall -> may, or a new "subject to appropriation"-style condition the old clause did not have."""
-    modality = fid.rules()["modality"]
+    modality = cue_rules.rules()["modality"]
     deleted, inserted = set(words(line.deleted_text)), set(words(line.inserted_text))
     if deleted & set(modality["strong_words"]) and inserted & set(modality["weak_words"]):
         return True
-    weak = fid.weak_condition_patterns()
+    weak = cue_rules.weak_condition_patterns()
     return any(p.search(line.inserted_text) for p in weak) and not any(p.search(o.text) for p in weak)
 
 
@@ -183,7 +183,7 @@ def fire_signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> li
     """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
     found: list[Signal] = []
     touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
-    for spec in fid.rules()["signals"]:
+    for spec in cue_rules.rules()["signals"]:
         for pair in touched:
             fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
             if fired:

@@ -7,7 +7,7 @@ import statistics
 import time
 from pathlib import Path
 
-from analysis import align, fidelity
+from analysis import align, cue_rules
 from analysis.clauses import classify
 from analysis.drift import compare
 from analysis.redline import plain_word_diff
@@ -36,7 +36,7 @@ def build_pairs() -> list[tuple[str, str, str]]:
 
 def cold_compare(old: str, new: str) -> None:
     """compare() with the per-clause caches emptied first (a pair never seen before)."""
-    fidelity._cached_cues.cache_clear()
+    cue_rules._cached_cues.cache_clear()
     align._clause_words.cache_clear()
     compare(old, new)
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.align import align, coverage_end
+from analysis.align import MIN_SIMILARITY, align, coverage_end, similarity, words
+from analysis.clauses import classify
 from analysis.drift import compare, report_to_json
+from analysis.cue_rules import find_cues, version_cues
 from analysis.redline import redline, version_views
 from pipelines.cli import main
 
@@ -156,3 +158,43 @@ def test_a_version_without_text_is_an_error_not_a_judgement(tmp_path, capsys):
     empty.write_text("", encoding="utf-8")
     assert main(["drift", str(empty), str(TEXTS / "CA/PEN-1001.85/2016-06-27_code_added-by-SB843.txt")]) == 2
     assert "old version has no text" in capsys.readouterr().err
+
+
+def test_a_clause_rewritten_in_place_is_paired_with_its_old_wording():
+    old = ["(1) Civil legal services.", "(2) Dedicated police resources, including for overtime required for operational meetings and training.", "(3) Data."]
+    new = ["(1) Civil legal services.", "(2) Dedicated police resources, including salaries of officers assigned to the program.", "(3) Data."]
+    assert similarity(words(old[1]), words(new[1])) < MIN_SIMILARITY  # too different to pair on wording alone
+    assert {(p.old, p.new) for p in align(old, new)} == {(0, 0), (1, 1), (2, 2)}
+
+
+def test_list_items_take_money_from_their_lead_in():
+    text = "Grant funding may be used to support any of the following:\n(1) Outreach workers.\n(2) Patrol overtime for officers."
+    clauses = classify(text)
+    cues = version_cues(clauses)
+    by_text = {c.text.strip(): found for c, found in zip(clauses, cues, strict=True)}
+    assert "listed_enforcement_use" in by_text["(2) Patrol overtime for officers."]
+    assert "listed_service_use" in by_text["(1) Outreach workers."]
+    assert not any("listed_enforcement_use" in found for found in version_cues(classify("(1) Patrol overtime for officers.")))
+
+
+def test_a_negated_informant_rule_keeps_its_protection():
+    found = find_cues("An officer shall not ask a person who seeks assistance to act as an informant or to provide information about other persons.")
+    assert "no_informant" in found and "informant_use" not in found
+    assert "informant_use" in find_cues("Officers may ask participants to provide information about drug sales.")
+
+
+def test_a_rewritten_amendment_fires_on_meaning_not_position():
+    old = read("CA/PEN-1001.88/2016-06-27_code_added-by-SB843.txt")
+    new = old.replace("(6) Dedicated law enforcement resources, including for overtime required for participation in operational meetings and training.",
+                      "(6) Dedicated law enforcement resources, including the salaries of officers assigned to the program.")
+    assert [s.id for s in compare(old, new).signals] == ["law_enforcement_funding_added"]
+    assert not compare(old, old.replace("(3) Outreach", "(3)  Outreach")).signals
+
+
+def test_copies_cut_at_the_same_words_compare_their_whole_text():
+    full = read("CA/PEN-1001.87/2018-01-01_code_as-amended-by-AB1516.txt")
+    cut = full[: full.index("(C) The individual") + 20]  # both copies stop mid-sentence at the same words
+    added = cut.replace("at any time.", "at any time. The case manager shall report the participant's progress to the referring officer.")
+    report = compare(cut, added)
+    assert report.extras["truncated"] == {"old": True, "new": True}
+    assert [s.id for s in report.signals] == ["information_sharing_added"]

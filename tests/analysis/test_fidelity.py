@@ -111,10 +111,11 @@ def test_real_statute_section():
 
 
 def test_cue_prefilter_never_hides_a_match():
-    from analysis.fidelity import find_cues
+    from analysis.cue_rules import find_cues
 
-    amendments = TEXTS.parents[1] / "amendments" / "texts"
-    for path in sorted(TEXTS.rglob("*.txt")) + sorted(amendments.rglob("*.txt")):
+    fixtures = TEXTS.parents[1]
+    amendments = sorted((fixtures / "amendments").rglob("*.txt")) + sorted((fixtures / "amendments_unseen").rglob("*.txt"))
+    for path in sorted(TEXTS.rglob("*.txt")) + amendments:
         for piece in classify(path.read_text(encoding="utf-8")):
             assert find_cues(piece.text) == find_cues(piece.text, prefilter=False), piece.text[:80]
     for provision in provisions():
