@@ -10,7 +10,9 @@ import pandas as pd
 
 from assets.partitions import jurisdictions
 from assets.resources import BillSources
+from sources.http import HttpClient
 from sources.records import Bill, BillVersion, FetchError, sha256_hex
+from sources.registry import BillSource
 from warehouse.db import Warehouse
 
 VERSION_KEY = ["jurisdiction", "session", "bill_id", "version_label", "version_date"]
@@ -67,7 +69,7 @@ def _sync_markers(warehouse: Warehouse, jurisdiction: str) -> dict:
     }
 
 
-def _save_sync_markers(warehouse: Warehouse, jurisdiction: str, sources) -> None:
+def _save_sync_markers(warehouse: Warehouse, jurisdiction: str, sources: list[BillSource]) -> None:
     """Persist each source's change hashes so the next run skips what has not changed."""
     rows = [
         {"source": source.name, "jurisdiction": jurisdiction, "key": key, "value": value, "updated_at": datetime.now()}
@@ -169,7 +171,7 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
     )
 
 
-def _fetch_stats(client, sources) -> Counter:
+def _fetch_stats(client: HttpClient | None, sources: list[BillSource]) -> Counter:
     """Full downloads vs conditional/hash hits, from the HTTP client or the folder sources."""
     stats = Counter()
     if client is not None:
@@ -179,7 +181,11 @@ def _fetch_stats(client, sources) -> Counter:
     return stats
 
 
-def _record_source_run(warehouse, run_id, jurisdiction, by_name, rows, errors, stats) -> None:
+def _record_source_run(
+    warehouse: Warehouse, run_id: str, jurisdiction: str, by_name: dict[str, BillSource],
+    rows: list[dict], errors: list[FetchError], stats: Counter,
+) -> None:
+    """What each source did in this run, for the data-health mart."""
     ok = Counter(row["source"] for row in rows)
     failed = Counter(e.source for e in errors)
     frame = pd.DataFrame(
