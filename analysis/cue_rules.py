@@ -29,11 +29,17 @@ class Cue:
     yields_to: tuple[str, ...] = ()  # cues that cancel this one in the same clause (its negations)
     leadin: str = ""  # a list-item cue: it counts only under a lead-in clause carrying this cue
     refuted_by: tuple[re.Pattern[str], ...] = ()  # phrasings that overrule a category label ("drug trafficking")
+    together: tuple[re.Pattern[str], ...] = ()  # word classes that must all occur in one sentence (any order)
 
 
 def _compile(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     """Case-insensitive patterns for short vocabularies."""
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+def _compile_class(pattern: str) -> re.Pattern[str]:
+    """A word class for lower-cased text (faster than case-insensitive matching) unless it needs case."""
+    return re.compile(pattern, re.IGNORECASE) if re.search(r"\\[A-Z]", pattern) else re.compile(pattern.lower())
 
 
 def _compile_cue(patterns: Sequence[str]) -> tuple[re.Pattern[str] | None, bool]:
@@ -78,6 +84,7 @@ def cues() -> tuple[Cue, ...]:
             tuple(spec.get("yields_to", ())),
             spec.get("leadin", ""),
             _compile(spec.get("refuted_by", ())),
+            tuple(_compile_class(_expand(p)) for p in spec.get("together", ())),
         )
         for name, spec in rules()["cues"].items()
     )
@@ -126,6 +133,8 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
         spans: Spans = ()
         if cue.pattern is not None and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
             spans = _matches(cue, text, lowered)
+        if cue.together and not spans and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
+            spans = _together(cue, lowered)
         if spans:
             found[cue.name] = spans
         elif cue.categories & category_set and not any(p.search(text) for p in cue.refuted_by):
@@ -142,6 +151,22 @@ def _matches(cue: Cue, text: str, lowered: str) -> Spans:
     """Spans of a cue's phrasings in one clause, negated matches left out."""
     subject = text if cue.on_original else lowered
     return tuple((m.start(), m.end()) for m in cue.pattern.finditer(subject) if not _vetoed(cue, text, m))
+
+
+_SENTENCE = re.compile(r"[^.;]+")
+
+
+def _together(cue: Cue, lowered: str) -> Spans:
+    """Sentences in which every word class of the cue occurs, in any order (so unseen word orders still count);
+    the span runs from the first class word to the last, and a negation anywhere in the sentence cancels it."""
+    if not all(p.search(lowered) for p in cue.together):  # most clauses lack a class altogether
+        return ()
+    spans = []
+    for sentence in _SENTENCE.finditer(lowered):
+        hits = [p.search(sentence.group()) for p in cue.together]
+        if all(hits) and not any(u.search(sentence.group()) for u in cue.unless):
+            spans.append((sentence.start() + min(h.start() for h in hits), sentence.start() + max(h.end() for h in hits)))
+    return tuple(spans)
 
 
 _ENUMERATOR = re.compile(r"\s*(?:\((\d+)\)|(\d+)\.|\(([a-z]{1,4})\)|\(([A-Z]{1,4})\)|([A-Z])\.)\s")

@@ -15,8 +15,10 @@ from analysis.redline import Redline
 
 _AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-                 "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50}
+                 "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+                 "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty-one": 21, "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50}
 _PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
+_AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d+|[a-z]+(?:-[a-z]+)?)(?:\s*\((\d+)\))?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 MOVED_SIMILARITY = 0.8
@@ -139,7 +141,8 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
 
 
 def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
-    """Changes inside a clause that keeps its cue: narrowed, broadened, money up or down, a later date."""
+    """Changes inside a clause that keeps its cue: narrowed, broadened, a named party dropped, money up or down,
+    an age limit raised, a later date."""
     vocab, when = cue_rules.rules()["changes"], rule["when"]
     if when == "narrowed":
         return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
@@ -151,6 +154,11 @@ def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
             if before[unit] is not None and after[unit] is not None:
                 return after[unit] > before[unit] if when == "amount_up" else after[unit] < before[unit]
         return False
+    if when == "dropped":
+        return any(m.group().lower() not in n.text.lower() for p in vocab[rule["vocab"]] for m in re.finditer(p, line.deleted_text, re.IGNORECASE))
+    if when == "age_up":
+        before, after = _age_limit(o.text), _age_limit(n.text)
+        return before is not None and after is not None and after > before
     if when == "date_later":
         before, after = _YEAR.findall(o.text), _YEAR.findall(n.text)
         return bool(before and after) and max(after) > max(before)
@@ -170,6 +178,14 @@ def _downgraded(line: Redline, o: Clause) -> bool:
 def _any(patterns: Sequence[str], text: str) -> bool:
     """Whether any vocabulary pattern occurs in text."""
     return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def _age_limit(text: str) -> int | None:
+    """The highest "under the age of N" limit a clause names (digits in parentheses win over words)."""
+    ages = [int(m.group(2) or m.group(1)) if (m.group(2) or m.group(1).isdigit()) else _NUMBER_WORDS.get(m.group(1).lower())
+            for m in _AGE_LIMIT.finditer(text)]
+    ages = [age for age in ages if age]
+    return max(ages) if ages else None
 
 
 def _amounts(text: str) -> tuple[float | None, float | None]:

@@ -22,7 +22,10 @@ class Rule:
     search: re.Pattern[str]  # the same pattern anchored at word starts when that cannot change a match: faster scans
     case_sensitive: bool
     unless: re.Pattern[str] | None
+    unless_lead_in: re.Pattern[str] | None  # veto found in the lead-in (items of an exclusion or staffing list)
+    unless_scope: str  # "" | a named scope that vetoes when the clause matches it (a veto shared by several rules)
     requires: re.Pattern[str] | None
+    requires_lead_in: re.Pattern[str] | None  # must occur in the lead-in (items of a list the lead-in introduces)
     scope: str  # "" | a named scope pattern the clause or its lead-in must match
     background_ok: bool  # may fire on background text (recitals, findings about other efforts)
 
@@ -137,8 +140,9 @@ def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
     for entry in data["rule"]:
         if entry["category"] not in categories:
             raise ValueError(f"rule {entry['id']}: unknown category {entry['category']!r}")
-        if entry.get("scope") and entry["scope"] not in scopes:
-            raise ValueError(f"rule {entry['id']}: unknown scope {entry['scope']!r}")
+        for key in ("scope", "unless_scope"):
+            if entry.get(key) and entry[key] not in scopes:
+                raise ValueError(f"rule {entry['id']}: unknown {key} {entry[key]!r}")
         case_sensitive = bool(entry.get("case_sensitive", False))
         pattern = _compile(entry["pattern"])
         rules.append(
@@ -149,7 +153,10 @@ def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
                 search=_anchored(pattern),
                 case_sensitive=case_sensitive,
                 unless=_anchored(_compile(entry["unless"])) if entry.get("unless") else None,
+                unless_lead_in=_compile(entry["unless_lead_in"]) if entry.get("unless_lead_in") else None,
+                unless_scope=entry.get("unless_scope", ""),
                 requires=_anchored(_compile(entry["requires"])) if entry.get("requires") else None,
+                requires_lead_in=_compile(entry["requires_lead_in"]) if entry.get("requires_lead_in") else None,
                 scope=entry.get("scope", ""),
                 background_ok=bool(entry.get("background_ok", False)),
             )
@@ -224,16 +231,20 @@ def candidate_rules(book: RuleBook, lowered: str) -> set[int]:
 
 
 def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidates: set[int], scan: ClauseScan | None = None) -> list[Hit]:
-    """Rules that fire on one clause: pattern found, no veto in the clause, requirements and scope met.
+    """Rules that fire on one clause: pattern found, no veto in the clause or lead-in, requirements and scope met.
 
-    Requirements and scopes may be met by the clause or by its lead-in (checked apart and cached, since
-    sibling items share one lead-in). The background test runs at most once, only after some rule's own
-    pattern matched, and not at all when the clause scan already ruled it out.
+    Requirements and scopes may be met by the clause or by its lead-in (the parent's "... the following:"
+    sentence); `unless_lead_in` and `requires_lead_in` look at the lead-in alone, cached since sibling items
+    share one lead-in; `unless_scope` is a veto shared by several rules that the clause scan has already matched.
+    The background test runs at most once, only after some rule's own pattern matched, and not at all when the
+    clause scan already ruled it out.
     """
     hits: list[Hit] = []
     is_background: bool | None = None if scan is None or scan.background else False
     for index in sorted(candidates):
         rule = book.rules[index]
+        if rule.requires_lead_in is not None and not (lead_in and _found_in(rule.requires_lead_in, lead_in)):
+            continue
         match = rule.search.search(text if rule.case_sensitive else lowered)
         if match is None:
             continue
@@ -242,14 +253,18 @@ def apply_rules(book: RuleBook, text: str, lowered: str, lead_in: str, candidate
                 is_background = book.background is not None and book.background.search(lowered) is not None
             if is_background:
                 continue
-        if rule.unless is not None and rule.unless.search(lowered):
-            continue
-        if rule.requires is not None and not (rule.requires.search(lowered) or lead_in and _found_in(rule.requires, lead_in)):
-            continue
-        if rule.scope:
+        if rule.scope:  # cheap (the clause scan already knows), so checked before the vetoes
             scope = book.scopes[rule.scope]
             in_clause = rule.scope in scan.scopes if scan is not None else scope.search(lowered) is not None
             if not (in_clause or lead_in and _found_in(scope, lead_in)):
                 continue
+        if rule.unless_lead_in is not None and lead_in and _found_in(rule.unless_lead_in, lead_in):
+            continue
+        if rule.unless_scope and (rule.unless_scope in scan.scopes if scan is not None else book.scopes[rule.unless_scope].search(lowered)):
+            continue
+        if rule.unless is not None and rule.unless.search(lowered):
+            continue
+        if rule.requires is not None and not (rule.requires.search(lowered) or lead_in and _found_in(rule.requires, lead_in)):
+            continue
         hits.append(Hit(rule.category, rule.id, match.start(), match.end()))
     return hits

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.drift import compare
 from analysis.drift_eval import evaluate_signals
-from analysis.cue_rules import rules
+from analysis.cue_rules import find_cues, rules
 
 AMENDMENTS = Path(__file__).parents[1] / "fixtures" / "amendments"
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"
@@ -75,16 +75,37 @@ def test_later_batches_meet_the_targets():
     assert scores.direction_accuracy >= 0.9
 
 
-def test_untuned_holdout_keeps_its_floor():
-    """A batch no rule was tuned on (the honest estimate): a looser floor that still catches regressions."""
+def test_first_holdout_meets_the_targets_after_tuning():
+    """The first holdout (0.82 precision, 0.50 recall before any rule saw it) was then used to generalize the
+    vocabularies, so it now has to meet the project targets like the other tuned batches."""
     scores = evaluate_signals(UNSEEN / "holdout" / "gold", UNSEEN / "holdout" / "texts")
     assert scores.as_dict()["pairs"] >= 15 and not scores.as_dict()["errors"]
-    assert scores.overall.precision >= 0.75 and scores.overall.recall >= 0.45
-    assert scores.high.recall >= 0.5
-    assert scores.direction_accuracy >= 0.55
+    assert scores.overall.precision >= 0.8 and scores.overall.recall >= 0.8
+    assert scores.high.recall >= 0.9
+    assert scores.direction_accuracy >= 0.9
 
 
-@pytest.mark.parametrize("subset", ["tuned", "holdout"])
+# Blind batches: each written before the rules it was first measured with and measured once on first sight
+# (blind2: precision 0.94, recall 0.59, high-severity recall 0.56; blind3: 1.00, 0.57, 0.53; blind4: 0.85, 0.58, 0.62).
+# blind2 and blind3 were read afterwards to generalize the word classes (README), so their floors only guard against
+# regressions; blind4 is untouched and its floors sit a little under its first figures without hiding the gap.
+BLIND_FLOORS = {"blind2": (0.85, 0.55, 0.5, 0.6), "blind3": (0.85, 0.5, 0.45, 0.6), "blind4": (0.8, 0.55, 0.55, 0.5)}
+
+
+@pytest.mark.parametrize("batch", sorted(BLIND_FLOORS))
+def test_blind_batch_keeps_its_floor(batch):
+    precision, recall, high_recall, direction = BLIND_FLOORS[batch]
+    scores = evaluate_signals(UNSEEN / batch / "gold", UNSEEN / batch / "texts")
+    summary = scores.as_dict()
+    assert summary["pairs"] >= 20 and not summary["errors"]
+    assert scores.overall.precision >= precision and scores.overall.recall >= recall
+    assert scores.high.recall >= high_recall
+    assert scores.direction_accuracy >= direction
+    benign = [p for p in scores.pairs if not p.gold_signals]
+    assert len(benign) >= 3 and all(not p.predicted_signals for p in benign)
+
+
+@pytest.mark.parametrize("subset", ["tuned", "holdout", "blind2", "blind3", "blind4"])
 def test_fired_signals_quote_the_versions(subset):
     for pair in (json.loads(line) for line in (UNSEEN / subset / "gold" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()):
         old = (UNSEEN / subset / "texts" / pair["old"]).read_text(encoding="utf-8")
@@ -114,3 +135,27 @@ def test_unreadable_pair_is_recorded_and_the_run_goes_on(tmp_path):
     assert scores.pairs[0].error.startswith("FileNotFoundError")
     assert scores.pairs[1].predicted_direction == "no-change"
     assert scores.direction_accuracy == 1.0
+
+
+def test_word_classes_match_in_any_order_and_yield_to_negations():
+    """A word-class cue needs every class in one sentence, whatever the order, and a negation or aggregate cancels it."""
+    assert "sharing_classes" in find_cues("Each month the provider shall tell the sheriff which participants missed appointments.")
+    assert "sharing_classes" in find_cues("The sheriff shall be told by the provider which participants missed appointments.")
+    assert "sharing_classes" not in find_cues("The provider shall not tell the sheriff which participants missed appointments.")
+    assert "sharing_classes" not in find_cues("The provider shall report aggregate counts of participants to the sheriff.")
+    assert "sharing_classes" not in find_cues("The sheriff met the provider. Participants missed appointments.")
+
+
+@pytest.mark.parametrize(
+    ("batch", "name", "signal"),
+    [
+        ("holdout", "ca86_defenders_dropped", "community_governance_removed"),  # a named party dropped from a list
+        ("blind3", "ky_under_twenty_one", "exclusion_added"),  # an age limit raised
+        ("holdout", "ky_recent_participants_excluded", "exclusion_added"),  # an item under an exclusion lead-in
+        ("holdout", "ca87_sergeant_approves_referrals", "police_gatekeeping_added"),  # an unseen police rank
+    ],
+)
+def test_each_rule_kind_fires_on_its_amendment(batch, name, signal):
+    texts = UNSEEN / batch / "texts" / name
+    report = compare((texts / "old.txt").read_text(encoding="utf-8"), (texts / "new.txt").read_text(encoding="utf-8"))
+    assert signal in {s.id for s in report.signals}
