@@ -29,7 +29,7 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
     named += [("feature", name, source) for name, source in features.items()]
     expressions = [rule.search.pattern for rule in book.rules] + [book.background.pattern if book.background else "(?!)"]
     expressions += [source for _, _, source in named]
-    database = _hyperscan_database(hyperscan, expressions, [loose] * (rule_count + 1) + [exact] * len(named))
+    database = compiled_database(hyperscan, expressions, [loose] * (rule_count + 1) + [exact] * len(named))
     extra_kind = {rule_count + 1 + offset: entry for offset, entry in enumerate(named)}
     scope_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "scope"}
     feature_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "feature"}
@@ -56,14 +56,14 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
     return scan
 
 
-def _hyperscan_database(hyperscan, expressions: list[str], flags: list[int]):
+def compiled_database(hyperscan, expressions: list[str], flags: list[int], name: str = "clause-scan"):
     """Compile (seconds for prefilter patterns with long bounded gaps) or load the same database compiled before.
 
     The compiled form is kept in the user's cache folder under a digest of the expressions, flags and
     Hyperscan version, so an edited rule file or another library build never reuses a stale database.
     """
     digest = hashlib.sha256(repr((hyperscan.__version__, expressions, flags)).encode()).hexdigest()[:32]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "divwatch" / f"clause-scan-{digest}.hsdb"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "divwatch" / f"{name}-{digest}.hsdb"
     try:
         database = hyperscan.loadb(cache.read_bytes(), hyperscan.HS_MODE_BLOCK)
         database.scratch = hyperscan.Scratch(database)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from analysis.clause_scan import compiled_database
 from analysis.model import Clause
 
 HERE = Path(__file__).parent
@@ -107,6 +108,36 @@ def _trigger_automaton() -> ahocorasick.Automaton:
 
 
 @lru_cache(maxsize=1)
+def _cue_scanner():
+    """One Hyperscan pass that rules out the cues whose patterns cannot match a clause (None without Hyperscan).
+    Case-sensitive cues and cues with non-ASCII patterns are never ruled out; non-ASCII clauses are not scanned.
+
+    Compiled in prefilter mode, so it may let a cue through that Python's re then rejects, never the reverse;
+    the database is cached on disk like the clause engine's."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    scanned = [k for k, cue in enumerate(cues())
+               if cue.pattern is not None and not cue.leadin and not cue.on_original and cue.pattern.pattern.isascii()]
+    unscanned = {k for k in range(len(cues())) if k not in scanned}
+    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_CASELESS
+    database = compiled_database(hyperscan, [cues()[k].pattern.pattern for k in scanned], [flags] * len(scanned), "cue-scan")
+
+    def collect(index: int, start: int, end: int, match_flags: int, found: set[int]) -> None:
+        found.add(scanned[index])
+
+    def scan(lowered: str) -> set[int] | None:
+        if not lowered.isascii():
+            return None
+        found = set(unscanned)
+        database.scan(lowered.encode("ascii"), match_event_handler=collect, context=found)
+        return found
+
+    return scan
+
+
+@lru_cache(maxsize=1)
 def weak_condition_patterns() -> tuple[re.Pattern[str], ...]:
     """Phrases that make an obligation conditional ("subject to appropriation", "to the extent feasible")."""
     return _compile(rules()["modality"]["weak_inserted"])
@@ -127,11 +158,14 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     category_set = set(categories)
     lowered = _lower(text)
     present = {trigger for _, trigger in _trigger_automaton().iter(lowered)}
-    for cue in cues():
+    scanner = _cue_scanner() if prefilter else None
+    possible = scanner(lowered) if scanner else None
+    for index, cue in enumerate(cues()):
         if cue.leadin:
             continue
         spans: Spans = ()
-        if cue.pattern is not None and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
+        if (cue.pattern is not None and (possible is None or index in possible)
+                and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present))):
             spans = _matches(cue, text, lowered)
         if cue.together and not spans and (not prefilter or not cue.triggers or not cue.triggers.isdisjoint(present)):
             spans = _together(cue, lowered)
