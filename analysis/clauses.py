@@ -7,6 +7,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from operator import attrgetter
 from os import PathLike
 
 from analysis.clause_reading import Reading, clear_cache, lower, read_clause
@@ -24,6 +25,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 CHUNK_CHARACTERS = 1 << 20
 CACHED_SECTION_CHARACTERS = 8192
 _NUL = b"\x00"
+_BY_POSITION = attrgetter("start", "end")
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -96,46 +98,54 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
     """Clauses of one cleaned reading, with labels and offsets mapped back to the original text."""
     clean = view.text
     insert_starts = [s for s, _ in inserts]
+    insert_ends = [e for _, e in inserts]
     clean_starts, orig_starts, verbatim, segments = view.clean_starts, view.orig_starts, view.verbatim, len(view.clean_starts)
     lead_ins: list[tuple[int, str]] = []  # (level, lead-in text through that level), innermost last
     for section in segment_plain(clean):
-        while lead_ins and lead_ins[-1][0] >= section.level:
+        level, section_start, section_end, path = section.level, section.start, section.end, section.path
+        while lead_ins and lead_ins[-1][0] >= level:
             lead_ins.pop()
         lead_in = lead_ins[-1][1] if lead_ins else ""
-        section_text = clean[section.start : section.end]
+        section_text = clean[section_start:section_end]
         reader = _cached_section if len(section_text) <= CACHED_SECTION_CHARACTERS else _read_section
         readings, last_piece = reader(section_text, lead_in)
-        segment = bisect.bisect_right(clean_starts, section.start) - 1
+        segment = bisect.bisect_right(clean_starts, section_start) - 1
         segment_end = clean_starts[segment + 1] if segment + 1 < segments else len(clean)
         # Most sections were copied verbatim from the original: one shift then maps every offset in them.
-        shift = orig_starts[segment] - clean_starts[segment] if verbatim[segment] and section.end <= segment_end else None
+        shift = orig_starts[segment] - clean_starts[segment] if verbatim[segment] and section_end <= segment_end else None
         for relative_start, relative_end, reading in readings:
-            start, end = section.start + relative_start, section.start + relative_end
+            start, end = section_start + relative_start, section_start + relative_end
             clause_shift = shift if shift is not None else _verbatim_shift(view, start, end)
+            hits = reading.hits
             if clause_shift is not None:
                 original_start, original_end = start + clause_shift, end + clause_shift
                 at = offset + original_start
-                labels = tuple(Label(hit.category, hit.rule, at + hit.start, at + hit.end) for hit in reading.hits) if reading.hits else ()
+                labels = tuple([Label(hit.category, hit.rule, at + hit.start, at + hit.end) for hit in hits]) if hits else ()
             else:
                 original_start, original_end = view.to_original(start), view.to_original_end(end)
-                labels = tuple(
+                labels = tuple([
                     Label(hit.category, hit.rule, offset + view.to_original(start + hit.start), offset + view.to_original_end(start + hit.end))
-                    for hit in reading.hits
-                )
+                    for hit in hits
+                ])
+            state = markup
+            if inserts:  # only a clause that overlaps an insert can be mostly new matter
+                index = bisect.bisect_left(insert_starts, original_end)
+                if index and insert_ends[index - 1] > original_start:
+                    state = _markup_state(original_start, original_end, inserts, insert_starts, markup)
             yield Clause(
                 offset + original_start,
                 offset + original_end,
                 original[original_start:original_end],
-                section.path,
+                path,
                 labels,
                 reading.modality,
                 reading.actor,
                 reading.amounts,
                 reading.fiscal_years,
                 reading.recipient_type,
-                _markup_state(original_start, original_end, inserts, insert_starts, markup) if inserts else markup,
+                state,
             )
-        lead_ins.append((section.level, f"{lead_in}\n{last_piece}" if lead_in else last_piece))
+        lead_ins.append((level, f"{lead_in}\n{last_piece}" if lead_in else last_piece))
 
 
 def _verbatim_shift(view: View, start: int, end: int) -> int | None:
@@ -148,21 +158,36 @@ def _verbatim_shift(view: View, start: int, end: int) -> int | None:
     return view.orig_starts[segment] - view.clean_starts[segment]
 
 
-def _classify_normalized(nt: NormalizedText, offset: int = 0) -> list[Clause]:
-    """Clauses of the current version plus the struck passages (marked deleted, labelled for drift)."""
+def _iter_classified(nt: NormalizedText, offset: int = 0) -> Iterator[Clause]:
+    """Clauses of the current version and the struck passages (marked deleted, labelled for drift), in position order.
+
+    The current view yields its clauses in position order already, so merging the few struck clauses into it
+    gives what a stable sort would, while streamed clauses are handed on one by one instead of piling up.
+    """
     inserts = [(span.start, span.end) for span in nt.spans if span.kind == INSERT]
-    clauses = list(_clauses_of_view(nt.text, current_view(nt), inserts, "unchanged", offset))
-    struck = deleted_views(nt)
-    for view in struck:
-        clauses.extend(_clauses_of_view(nt.text, view, inserts, "deleted", offset))
-    if struck:
-        clauses.sort(key=lambda clause: (clause.start, clause.end))
-    return clauses
+    struck = [clause for view in deleted_views(nt) for clause in _clauses_of_view(nt.text, view, inserts, "deleted", offset)]
+    struck.sort(key=_BY_POSITION)
+    current = _clauses_of_view(nt.text, current_view(nt), inserts, "unchanged", offset)
+    if not struck:
+        yield from current
+        return
+    waiting = iter(struck)
+    next_struck = next(waiting)
+    struck_key = _BY_POSITION(next_struck)
+    for clause in current:
+        while next_struck is not None and struck_key < _BY_POSITION(clause):
+            yield next_struck
+            next_struck = next(waiting, None)
+            struck_key = _BY_POSITION(next_struck) if next_struck is not None else None
+        yield clause
+    if next_struck is not None:
+        yield next_struck
+        yield from waiting
 
 
 def classify(text: str, markup: Iterable[tuple[str, int, int]] = ()) -> list[Clause]:
     """Every clause of a version (labelled or not) with offsets into the text as read."""
-    return _classify_normalized(normalize(text, markup))
+    return list(_iter_classified(normalize(text, markup)))
 
 
 def _split_point(buffer: str) -> int:
@@ -187,7 +212,7 @@ def iter_classify_file(path: str | PathLike[str], chunk_characters: int = CHUNK_
             buffer += decoder.decode(raw, final=not raw)
             while len(buffer) >= chunk_characters or (not raw and buffer):
                 cut = _split_point(buffer) if raw else len(buffer)
-                yield from _classify_normalized(normalize(buffer[:cut]), consumed)
+                yield from _iter_classified(normalize(buffer[:cut]), consumed)
                 consumed += cut
                 buffer = buffer[cut:]
             if not raw:
