@@ -97,9 +97,22 @@ def _scanner():
     return clause_scanner(load_rules(), _FEATURES)
 
 
-def _reading(text: str, lead_in: str) -> Reading:
-    """Labels and features of one clause, computed."""
-    book = load_rules()
+@dataclass(frozen=True)
+class _TextFacts:
+    """What a clause's text alone says (no lead-in): list items recur under many lead-ins, so this is cached by text."""
+
+    lowered: str
+    scan: ClauseScan | None
+    candidates: set[int]
+    modality: str
+    actor: str
+    amounts: tuple[float, ...]
+    fiscal_years: tuple[str, ...]
+    recipient_type: str
+
+
+def _facts(text: str) -> _TextFacts:
+    """Candidate rules and features of one clause text, computed."""
     lowered = lower(text)
     scanner = _scanner()
     scan: ClauseScan | None = scanner(lowered) if scanner is not None else None
@@ -108,19 +121,38 @@ def _reading(text: str, lead_in: str) -> Reading:
         form = next((name for name in _MODALITY_ORDER if name in scan.features), "")
         recipient = money.recipient_type(text, lowered) if "money" in scan.features else ""
     else:
-        candidates = candidate_rules(book, lowered)
-        if lead_in:
-            candidates |= _lead_in_candidates(lead_in)
+        candidates = candidate_rules(load_rules(), lowered)
         form, recipient = modality(lowered), money.recipient_type(text, lowered)
-    hits = tuple(apply_rules(book, text, lowered, lead_in, candidates, scan)) if candidates else ()
     has_money = "$" in text or "fiscal" in lowered or "budget" in lowered or _FY.search(lowered) is not None
-    return Reading(
-        hits=hits,
+    return _TextFacts(
+        lowered=lowered,
+        scan=scan,
+        candidates=candidates,
         modality=form,
         actor=actor(lowered),
         amounts=money.amounts(text) if "$" in text else (),
         fiscal_years=money.fiscal_years(text) if has_money else (),
         recipient_type=recipient,
+    )
+
+
+_cached_facts = lru_cache(maxsize=1 << 16)(_facts)
+
+
+def _reading(text: str, lead_in: str) -> Reading:
+    """Labels and features of one clause: the text's own facts (cached when short) plus the rules its lead-in lets fire."""
+    facts = _cached_facts(text) if len(text) <= CACHED_CLAUSE_CHARACTERS else _facts(text)
+    candidates = facts.candidates
+    if facts.scan is None and lead_in:
+        candidates = candidates | _lead_in_candidates(lead_in)
+    hits = tuple(apply_rules(load_rules(), text, facts.lowered, lead_in, candidates, facts.scan)) if candidates else ()
+    return Reading(
+        hits=hits,
+        modality=facts.modality,
+        actor=facts.actor,
+        amounts=facts.amounts,
+        fiscal_years=facts.fiscal_years,
+        recipient_type=facts.recipient_type,
     )
 
 
@@ -130,3 +162,4 @@ _cached_reading = lru_cache(maxsize=1 << 16)(_reading)
 def clear_cache() -> None:
     """Forget cached readings (benchmarks measure text never seen before; rules reloaded)."""
     _cached_reading.cache_clear()
+    _cached_facts.cache_clear()

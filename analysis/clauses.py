@@ -172,13 +172,12 @@ def _iter_classified(nt: NormalizedText, offset: int = 0) -> Iterator[Clause]:
         yield from current
         return
     waiting = iter(struck)
-    next_struck = next(waiting)
-    struck_key = _BY_POSITION(next_struck)
+    next_struck = next(waiting, None)
     for clause in current:
-        while next_struck is not None and struck_key < _BY_POSITION(clause):
+        # Comparing starts first skips building the (start, end) keys for almost every clause.
+        while next_struck is not None and next_struck.start <= clause.start and _BY_POSITION(next_struck) < _BY_POSITION(clause):
             yield next_struck
             next_struck = next(waiting, None)
-            struck_key = _BY_POSITION(next_struck) if next_struck is not None else None
         yield clause
     if next_struck is not None:
         yield next_struck

@@ -91,6 +91,7 @@ _BLOCK_TAG = re.compile(
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _SOFT_HYPHEN = "\u00ad"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_BLOCK = 256
 _ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
 
 
@@ -176,12 +177,23 @@ def _layout_noise(text: str) -> list[tuple[int, int, str]]:
     if len(glued) >= 3:
         noise += [(m.start(1), m.end(1), "") for m in glued]
     noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text) if m.start() > 0 and text[m.start() - 1].islower()]
-    if not text.isascii():
-        for match in _NON_ASCII.finditer(text):
-            replacement = _folded(match.group())
-            if replacement is not None:
-                noise.append((match.start(), match.end(), replacement))
+    for match in _non_ascii_matches(text):
+        replacement = _folded(match.group())
+        if replacement is not None:
+            noise.append((match.start(), match.end(), replacement))
     return noise
+
+
+def _non_ascii_matches(text: str) -> list[re.Match[str]]:
+    """Every non-ASCII character; bills are mostly ASCII and a block's isascii() is far cheaper than a regex scan."""
+    if text.isascii():
+        return []
+    found: list[re.Match[str]] = []
+    for block_start in range(0, len(text), _ASCII_BLOCK):
+        block_end = block_start + _ASCII_BLOCK
+        if not text[block_start:block_end].isascii():
+            found.extend(_NON_ASCII.finditer(text, block_start, block_end))
+    return found
 
 
 @lru_cache(maxsize=4096)

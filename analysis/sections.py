@@ -76,10 +76,13 @@ def _marker_matches(text: str) -> list[tuple[re.Match[str], bool]]:
         for match in pattern.finditer(text):
             found.setdefault(match.start("mark"), (match, False))
     kept: list[tuple[re.Match[str], bool]] = []
+    kept_end = -1
     for position in sorted(found):
-        if kept and position < kept[-1][0].end("mark"):
+        if position < kept_end:
             continue  # "Sec. 25." must not also yield an inline "25." item
-        kept.append(found[position])
+        marker = found[position]
+        kept.append(marker)
+        kept_end = marker[0].end("mark")
     return kept
 
 
@@ -89,7 +92,7 @@ def segment_plain(text: str) -> list[Section]:
     headings: list[str] = []
     stack: list[tuple[str, str]] = []
     for match, at_line_start in _marker_matches(text):
-        start, mark_end = match.start("mark"), match.end("mark")
+        start, mark_end = match.span("mark")
         chapter, sec, code, paren, digest, dot = match.group("chapter", "sec", "code", "paren", "digest", "dot")
         if chapter or sec or code:
             if not at_line_start:
@@ -113,7 +116,7 @@ def segment_plain(text: str) -> list[Section]:
                     break
             stack.append((cls, match.group("mark")))
             heading = _heading_after(text, mark_end, whole_line=False)
-        enumerators = "".join(shown for _, shown in stack)
+        enumerators = "".join([shown for _, shown in stack])
         path = " ".join(headings) + (" " + enumerators if headings and enumerators else enumerators)
         markers.append((start, len(headings) + len(stack), path, heading))
     sections: list[Section] = []
@@ -121,8 +124,9 @@ def segment_plain(text: str) -> list[Section]:
         first = markers[0][0] if markers else len(text)
         if text[:first].strip():
             sections.append(Section("", 0, first, "", 0))
-    for index, (start, level, path, heading) in enumerate(markers):
-        end = markers[index + 1][0] if index + 1 < len(markers) else len(text)
+    ends = [start for start, _, _, _ in markers[1:]]
+    ends.append(len(text))
+    for (start, level, path, heading), end in zip(markers, ends):
         sections.append(Section(path, start, end, heading, level))
     return sections
 
