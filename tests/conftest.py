@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.alerts.alert_seed import Inbox, SmtpServer, free_port
 from warehouse.db import Warehouse
 
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -21,3 +23,12 @@ def warehouse(tmp_path: Path) -> Warehouse:
     with wh.connect():
         pass
     return wh
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 that a test can stop and restart."""
+    server = SmtpServer(port=free_port(), inbox=Inbox())
+    server.start()
+    yield server
+    server.stop()

@@ -18,7 +18,7 @@ from assets.bills import BILL_ASSETS
 from assets.resources import BillSources
 from pipelines.alerts.deliver import AlertSettings
 from pipelines.sensors import deliver_alerts_job
-from tests.alerts.alert_seed import Inbox, SmtpServer, free_port, write_config
+from tests.alerts.alert_seed import SmtpServer, write_config
 from warehouse.db import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,14 +45,6 @@ jurisdictions = ["WA"]
 kind = "email"
 to = ["wa@example.org"]
 """
-
-
-@pytest.fixture
-def smtp_server():
-    server = SmtpServer(port=free_port(), inbox=Inbox())
-    server.start()
-    yield server
-    server.stop()
 
 
 def add_amended_version(folder: Path) -> None:
