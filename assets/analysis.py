@@ -85,7 +85,7 @@ def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
             "clauses": len(clause_frame),
             "labels": len(label_frame),
             "per_category": dg.MetadataValue.json(dict(sorted(per_category.items()))),
-            "preview": _preview(labelled, ["category", "rule", "text"]) if not labelled.empty else _preview(labelled, []),
+            "preview": _preview(labelled, ["category", "rule", "text"]),
         }
     )
 
