@@ -8,31 +8,7 @@ from pathlib import Path
 
 from analysis.drift import compare
 from analysis.cue_rules import rules
-
-
-@dataclass
-class Counts:
-    """True/false positive and false negative counts for one signal id (or all of them)."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp + self.fp + self.fn else 1.0
-
-    def as_dict(self) -> dict:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+from analysis.evaluate import CategoryScore
 
 
 @dataclass
@@ -52,9 +28,9 @@ class PairOutcome:
 class SignalScores:
     """Signal and direction scores over a gold folder of version pairs."""
 
-    per_signal: dict[str, Counts] = field(default_factory=dict)
-    overall: Counts = field(default_factory=Counts)
-    high: Counts = field(default_factory=Counts)
+    per_signal: dict[str, CategoryScore] = field(default_factory=dict)
+    overall: CategoryScore = field(default_factory=CategoryScore)
+    high: CategoryScore = field(default_factory=CategoryScore)
     pairs: list[PairOutcome] = field(default_factory=list)
 
     @property
@@ -84,14 +60,14 @@ class SignalScores:
                  f"{'signal':34} {'tp':>3} {'fp':>3} {'fn':>3} {'prec':>6} {'rec':>6} {'f1':>6}"]
         quiet = 0
         for sid, c in sorted(self.per_signal.items()):
-            if not (c.tp or c.fp or c.fn):
+            if not (c.true_positives or c.false_positives or c.false_negatives):
                 quiet += 1
                 continue
-            lines.append(f"{sid:34} {c.tp:>3} {c.fp:>3} {c.fn:>3} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
+            lines.append(f"{sid:34} {c.true_positives:>3} {c.false_positives:>3} {c.false_negatives:>3} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
         if quiet:
             lines.append(f"({quiet} other signals neither in gold nor predicted)")
         o = self.overall
-        lines.append(f"{'overall (micro)':34} {o.tp:>3} {o.fp:>3} {o.fn:>3} {o.precision:6.3f} {o.recall:6.3f} {o.f1:6.3f}")
+        lines.append(f"{'overall (micro)':34} {o.true_positives:>3} {o.false_positives:>3} {o.false_negatives:>3} {o.precision:6.3f} {o.recall:6.3f} {o.f1:6.3f}")
         lines.append(f"high-severity recall {self.high.recall:.3f}   direction accuracy {self.direction_accuracy:.3f}")
         lines += [f"ERROR {p.old} -> {p.new}: {p.error}" for p in self.pairs if p.error]
         return "\n".join(lines)
@@ -110,7 +86,7 @@ def evaluate_signals(gold_dir: Path, texts_dir: Path) -> SignalScores:
     gold_dir, texts_dir = Path(gold_dir), Path(texts_dir)
     severity = {spec["id"]: spec["severity"] for spec in rules()["signals"]}
     complete = _completeness(texts_dir)
-    scores = SignalScores(per_signal={sid: Counts() for sid in severity})
+    scores = SignalScores(per_signal={sid: CategoryScore() for sid in severity})
     for line in (gold_dir / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -136,9 +112,9 @@ def evaluate_signals(gold_dir: Path, texts_dir: Path) -> SignalScores:
 
 def _count(scores: SignalScores, gold: set[str], predicted: set[str], severity: dict[str, str]) -> None:
     for sid in gold | predicted:
-        counts = scores.per_signal.setdefault(sid, Counts())
+        counts = scores.per_signal.setdefault(sid, CategoryScore())
         hit = sid in gold and sid in predicted
         for bucket in (counts, scores.overall) + ((scores.high,) if severity.get(sid) == "H" else ()):
-            bucket.tp += hit
-            bucket.fp += sid in predicted and sid not in gold
-            bucket.fn += sid in gold and sid not in predicted
+            bucket.true_positives += hit
+            bucket.false_positives += sid in predicted and sid not in gold
+            bucket.false_negatives += sid in gold and sid not in predicted

@@ -27,7 +27,7 @@ class CategorySpan:
 
 @dataclass
 class CategoryScore:
-    """File-level counts for one category."""
+    """True/false positive and false negative counts for one label: a category per file, or a signal per pair."""
 
     true_positives: int = 0
     false_positives: int = 0
@@ -47,6 +47,10 @@ class CategoryScore:
     def f1(self) -> float:
         total = 2 * self.true_positives + self.false_positives + self.false_negatives
         return 2 * self.true_positives / total if total else 1.0
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.true_positives, "fp": self.false_positives, "fn": self.false_negatives}
 
 
 @dataclass
@@ -87,14 +91,7 @@ class EvalReport:
 
 
 def _score_dict(score: CategoryScore) -> dict:
-    return {
-        "precision": round(score.precision, 4),
-        "recall": round(score.recall, 4),
-        "f1": round(score.f1, 4),
-        "tp": score.true_positives,
-        "fp": score.false_positives,
-        "fn": score.false_negatives,
-    }
+    return score.as_dict()
 
 
 def category_spans(clauses: Iterable[Clause], excluded_rules: frozenset[str] = frozenset()) -> list[CategorySpan]:
