@@ -7,12 +7,12 @@ from collections import Counter
 import dagster as dg
 import pandas as pd
 
-from analysis.clauses import classify
-from analysis.drift import compare
-from analysis.fidelity import score_version
+from analysis.clauses.engine import classify
+from analysis.drift.engine import compare
+from analysis.drift.fidelity import score_version
 from analysis.model import Clause, Label
-from analysis.model_bill import screen
-from analysis.sections import segment
+from analysis.drift.model_bill import screen
+from analysis.text.sections import segment
 from assets.bills import bill_versions
 from assets.partitions import jurisdictions
 from warehouse.db import Warehouse

@@ -5,8 +5,8 @@ import json
 import dagster as dg
 import pandas as pd
 
-from analysis.funding_links import ClauseRef, FundingItem, Program, link_all
-from analysis.recipients import classify, normalize_name
+from analysis.money.links import ClauseRef, FundingItem, Program, link_all
+from analysis.money.recipients import classify, normalize_name
 from assets.funding_support import FundingSources, as_tuple, now, record_run, records_frame, result, save, with_relevance
 from sources.announcements import AnnouncementWatcher, Vocabulary
 from sources.federalregister import FederalRegister

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 import pandas as pd
 
-from analysis.funding_links import diversion_relevance
+from analysis.money.links import diversion_relevance
 from sources.announcements import WatchedPage
 from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.clauses import classify, clear_caches, iter_classify_file
+from analysis.clauses.engine import classify, clear_caches, iter_classify_file
 
 CORPUS = Path(__file__).parents[1] / "tests" / "fixtures" / "corpus" / "texts"
 

@@ -7,10 +7,11 @@ import statistics
 import time
 from pathlib import Path
 
-from analysis import align, cue_rules
-from analysis.clauses import classify
-from analysis.drift import compare
-from analysis.redline import plain_word_diff
+from analysis.drift import align
+from analysis.drift import cues as cue_rules
+from analysis.clauses.engine import classify
+from analysis.drift.engine import compare
+from analysis.drift.redline import plain_word_diff
 
 ROOT = Path(__file__).parents[1] / "tests" / "fixtures"
 TARGET = 50_000

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from analysis.recipients import classify
+from analysis.money.recipients import classify
 from assets.funding import FUNDING_ASSETS, FUNDING_CHECKS
 from assets.funding_support import FundingSources
 from warehouse.db import Warehouse

@@ -6,7 +6,7 @@ import itertools
 import time
 from pathlib import Path
 
-from analysis.model_bill import screen
+from analysis.drift.model_bill import screen
 
 CORPUS = Path(__file__).parents[1] / "tests" / "fixtures" / "corpus" / "texts"
 TARGET_BYTES = 100 * 1024 * 1024

@@ -56,7 +56,7 @@ def write_cases(folder: Path) -> dict[str, Path]:
 
 def run_case(path: str) -> None:
     """Child process: stream-classify one file and print the outcome."""
-    from analysis.clauses import iter_classify_file
+    from analysis.clauses.engine import iter_classify_file
 
     started = time.process_time()
     try:

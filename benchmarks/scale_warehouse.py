@@ -23,9 +23,9 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from analysis.clauses import classify  # noqa: E402
-from analysis.drift import compare  # noqa: E402
-from analysis.fidelity import score_version  # noqa: E402
+from analysis.clauses.engine import classify  # noqa: E402
+from analysis.drift.engine import compare  # noqa: E402
+from analysis.drift.fidelity import score_version  # noqa: E402
 from assets.partitions import STATES  # noqa: E402
 from sources.records import sha256_hex  # noqa: E402
 from warehouse.db import Warehouse  # noqa: E402

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from analysis.clauses import classify
-from analysis.evaluate import category_spans, read_text
+from analysis.clauses.engine import classify
+from analysis.clauses.evaluate import category_spans, read_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

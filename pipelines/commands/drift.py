@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from analysis.drift import compare, report_to_json
+from analysis.drift.engine import compare, report_to_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

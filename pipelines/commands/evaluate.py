@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.drift_eval import evaluate_signals
-from analysis.evaluate import classify_gold, format_report, score
-from analysis.holdout import format_holdout, leave_one_state_out
+from analysis.drift.evaluate import evaluate_signals
+from analysis.clauses.evaluate import classify_gold, format_report, score
+from analysis.clauses.holdout import format_holdout, leave_one_state_out
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

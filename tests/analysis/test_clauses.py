@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import money
-from analysis.clauses import classify, iter_classify_file
-from analysis.evaluate import category_spans
+from analysis.money import amounts as money
+from analysis.clauses.engine import classify, iter_classify_file
+from analysis.clauses.evaluate import category_spans
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "corpus" / "texts"
 
@@ -156,7 +156,7 @@ def test_new_matter_inserted_by_the_versions_markup_is_marked_inserted():
 def test_trigger_scan_without_pyahocorasick_finds_the_same_rules():
     import tomllib
 
-    from analysis.rules import CATEGORIES_FILE, _regex_scanner, _trigger_scanner
+    from analysis.clauses.rules import CATEGORIES_FILE, _regex_scanner, _trigger_scanner
 
     by_trigger: dict[str, list[int]] = {}
     for index, rule in enumerate(tomllib.loads(CATEGORIES_FILE.read_text(encoding="utf-8"))["rule"]):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.align import MIN_SIMILARITY, align, coverage_end, similarity, words
-from analysis.clauses import classify
-from analysis.drift import compare, report_to_json
-from analysis.cue_rules import find_cues, version_cues
-from analysis.redline import redline, version_views
+from analysis.drift.align import MIN_SIMILARITY, align, coverage_end, similarity, words
+from analysis.clauses.engine import classify
+from analysis.drift.engine import compare, report_to_json
+from analysis.drift.cues import find_cues, version_cues
+from analysis.drift.redline import redline, version_views
 from pipelines.cli import main
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"

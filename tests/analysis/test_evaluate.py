@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.evaluate import evaluate
+from analysis.clauses.evaluate import evaluate
 from pipelines.commands import classify as classify_command
 from pipelines.commands import evaluate as evaluate_command
 
@@ -107,14 +107,14 @@ def test_divwatch_entry_point_runs_classify(tmp_path):
 
 
 def test_regex_alternatives_split_only_at_top_level():
-    from analysis.holdout import branches
+    from analysis.clauses.holdout import branches
 
     assert branches(r"a b|(?:c|d) e|[|x]f|g\|h") == ["a b", "(?:c|d) e", "[|x]f", r"g\|h"]
 
 
 def test_leave_one_state_out_never_beats_the_full_rule_set(tmp_path):
-    from analysis.evaluate import classify_gold
-    from analysis.holdout import leave_one_state_out
+    from analysis.clauses.evaluate import classify_gold
+    from analysis.clauses.holdout import leave_one_state_out
 
     classified, errors = classify_gold(tiny_gold(tmp_path))
     results = leave_one_state_out(classified)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.clauses import classify
-from analysis.fidelity import STATUS_VALUES, provisions, score_version
+from analysis.clauses.engine import classify
+from analysis.drift.fidelity import STATUS_VALUES, provisions, score_version
 from analysis.model import Clause, Label
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "corpus" / "texts"
@@ -111,7 +111,7 @@ def test_real_statute_section():
 
 
 def test_cue_prefilter_never_hides_a_match():
-    from analysis.cue_rules import find_cues
+    from analysis.drift.cues import find_cues
 
     fixtures = TEXTS.parents[1]
     amendments = sorted((fixtures / "amendments").rglob("*.txt")) + sorted((fixtures / "amendments_unseen").rglob("*.txt"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.model_bill import screen
+from analysis.drift.model_bill import screen
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "corpus" / "texts"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.clauses import classify
-from analysis.evaluate import category_spans
+from analysis.clauses.engine import classify
+from analysis.clauses.evaluate import category_spans
 
 
 def categories_of(text: str) -> set[str]:

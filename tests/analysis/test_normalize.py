@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.normalize import DELETE, INSERT, current_view, deleted_views, marked_view, normalize
+from analysis.text.normalize import DELETE, INSERT, current_view, deleted_views, marked_view, normalize
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "corpus" / "texts"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.sections import segment
+from analysis.text.sections import segment
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "corpus" / "texts"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.drift import compare
-from analysis.drift_eval import evaluate_signals
-from analysis.cue_rules import find_cues, rules
+from analysis.drift.engine import compare
+from analysis.drift.evaluate import evaluate_signals
+from analysis.drift.cues import find_cues, rules
 
 AMENDMENTS = Path(__file__).parents[1] / "fixtures" / "amendments"
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"

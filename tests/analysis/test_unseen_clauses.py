@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis.clause_reading import lower
-from analysis.clauses import classify
-from analysis.evaluate import evaluate_clauses
-from analysis.rules import apply_rules, candidate_rules, load_rules
+from analysis.clauses.reading import lower
+from analysis.clauses.engine import classify
+from analysis.clauses.evaluate import evaluate_clauses
+from analysis.clauses.rules import apply_rules, candidate_rules, load_rules
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -69,8 +69,8 @@ def test_word_anchored_search_differs_from_the_reviewed_pattern_only_inside_word
 
 def test_one_pass_scanner_and_trigger_words_label_every_clause_alike(monkeypatch):
     """Hyperscan is an optional speed-up: without it (or on non-ASCII text) the labels must not change."""
-    import analysis.clause_reading as reading
-    from analysis.clauses import clear_caches
+    import analysis.clauses.reading as reading
+    from analysis.clauses.engine import clear_caches
 
     if reading._scanner() is None:
         return  # Hyperscan not installed: the trigger path is the only path

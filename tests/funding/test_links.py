@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.funding_links import ClauseRef, FundingItem, Program, citations, diversion_relevance, link_all
+from analysis.money.links import ClauseRef, FundingItem, Program, citations, diversion_relevance, link_all
 from tests.funding.helpers import BSCC, FUNDING_FIXTURES
 
 SECTION_1001_86 = (FUNDING_FIXTURES.parent / "corpus/texts/CA/PEN-1001.86/2016-06-27_code_added-by-SB843.txt").read_text(encoding="utf-8")

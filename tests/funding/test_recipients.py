@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.recipients import RECIPIENT_TYPES, classify, load_rules, normalize_name
+from analysis.money.recipients import RECIPIENT_TYPES, classify, load_rules, normalize_name
 from tests.funding.helpers import FUNDING_FIXTURES
 
 LABELED = list(csv.DictReader((FUNDING_FIXTURES / "recipients_labeled.csv").open(encoding="utf-8")))

@@ -111,7 +111,7 @@ CREATE TABLE funding.recipients (
     loaded_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (source, recipient_key)
 );
-COMMENT ON TABLE funding.recipients IS 'Each award or sub-award recipient typed by analysis/recipient_rules.toml; `rule` names the rule that fired.';
+COMMENT ON TABLE funding.recipients IS 'Each award or sub-award recipient typed by analysis/money/recipient_rules.toml; `rule` names the rule that fired.';
 
 CREATE TABLE funding.links (
     item_kind   VARCHAR NOT NULL,

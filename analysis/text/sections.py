@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.normalize import marked_view, normalize
+from analysis.text.normalize import marked_view, normalize
 
 
 @dataclass(frozen=True)

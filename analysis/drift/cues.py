@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from analysis.clause_scan import compiled_database
+from analysis.clauses.scan import compiled_database
 from analysis.model import Clause
 
 HERE = Path(__file__).parent

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis.rules import ClauseScan, RuleBook
+from analysis.clauses.rules import ClauseScan, RuleBook
 
 
 def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], ClauseScan | None] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.cue_rules import Spans, version_cues, weak_condition_patterns
+from analysis.drift.cues import Spans, version_cues, weak_condition_patterns
 from analysis.model import Clause, Fidelity, ProvisionStatus
 
 HERE = Path(__file__).parent

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.clauses import classify
+from analysis.clauses.engine import classify
 from analysis.model import Clause
 
 EVIDENCE_OVERLAP = 0.30
@@ -168,7 +168,7 @@ def classify_gold(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: 
 
 def score(classified: Iterable[ClassifiedFile], excluded_rules: frozenset[str] = frozenset(), errors: Iterable[str] = ()) -> EvalReport:
     """File-level figures per category and evidence recall, optionally as if some rules did not exist."""
-    from analysis.rules import load_rules
+    from analysis.clauses.rules import load_rules
 
     report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories}, errors=list(errors))
     for item in classified:
@@ -215,7 +215,7 @@ def format_report(report: EvalReport) -> str:
 
 def evaluate_clauses(rows: Iterable[dict]) -> EvalReport:
     """Score standalone clauses ({"text", "categories"}) the same way as files: one item per clause."""
-    from analysis.rules import load_rules
+    from analysis.clauses.rules import load_rules
 
     report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories})
     for row in rows:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analysis import cue_rules
-from analysis import fidelity as fid
-from analysis.align import Pair, align, coverage_end, words
-from analysis.clauses import classify
-from analysis.drift_signals import Side, fire_signals
+from analysis.drift import cues as cue_rules
+from analysis.drift import fidelity as fid
+from analysis.drift.align import Pair, align, coverage_end, words
+from analysis.clauses.engine import classify
+from analysis.drift.signals import Side, fire_signals
 from analysis.model import ClauseChange, DriftReport, ProvisionStatus, Signal
-from analysis.redline import Markup, Redline, markup_describes, redline, version_views
+from analysis.drift.redline import Markup, Redline, markup_describes, redline, version_views
 
 SAME_CUT_WORDS = 3  # identical last words: two copies cut off at the same place
 

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.drift import compare
-from analysis.cue_rules import rules
-from analysis.evaluate import CategoryScore
+from analysis.drift.engine import compare
+from analysis.drift.cues import rules
+from analysis.clauses.evaluate import CategoryScore
 
 
 @dataclass

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from analysis.align import words
-from analysis.normalize import DELETE, INSERT, NormalizedText, View, build_view, normalize
+from analysis.drift.align import words
+from analysis.text.normalize import DELETE, INSERT, NormalizedText, View, build_view, normalize
 
 Markup = Iterable[tuple[str, int, int]]
 TOKEN = re.compile(r"\S+")

@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.align import WORD
-from analysis.clauses import classify
-from analysis.fidelity import provisions, score_version
+from analysis.drift.align import WORD
+from analysis.clauses.engine import classify
+from analysis.drift.fidelity import provisions, score_version
 from analysis.model import Fidelity
 
 SHINGLE = 5

@@ -10,10 +10,10 @@ from functools import lru_cache
 from operator import attrgetter
 from os import PathLike
 
-from analysis.clause_reading import Reading, clear_cache, lower, read_clause
+from analysis.clauses.reading import Reading, clear_cache, lower, read_clause
 from analysis.model import Clause, Label
-from analysis.normalize import INSERT, NormalizedText, View, current_view, deleted_views, normalize
-from analysis.sections import segment_plain
+from analysis.text.normalize import INSERT, NormalizedText, View, current_view, deleted_views, normalize
+from analysis.text.sections import segment_plain
 
 # Sentence ends, each found by a literal-led scan (fast on long texts) and checked in Python:
 # ". " before a capital or an opening mark, a blank line, or a line ending in ; : or | (list lines).

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis import money
-from analysis.clause_scan import clause_scanner
-from analysis.rules import ClauseScan, Hit, apply_rules, candidate_rules, load_rules
+from analysis.money import amounts as money
+from analysis.clauses.scan import clause_scanner
+from analysis.clauses.rules import ClauseScan, Hit, apply_rules, candidate_rules, load_rules
 
 # Modalities, strongest first; one scan finds every form present and the strongest one wins.
 _MODALITY_ORDER = ("intent", "subject to appropriation", "shall not", "shall", "may")

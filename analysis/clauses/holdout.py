@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from analysis.clause_reading import lower
-from analysis.evaluate import ClassifiedFile, EvalReport, score
+from analysis.clauses.reading import lower
+from analysis.clauses.evaluate import ClassifiedFile, EvalReport, score
 from analysis.model import Clause, Label
-from analysis.rules import RuleBook, branches, load_rules
+from analysis.clauses.rules import RuleBook, branches, load_rules
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from analysis import cue_rules
-from analysis.align import Pair, similarity, words
+from analysis.drift import cues as cue_rules
+from analysis.drift.align import Pair, similarity, words
 from analysis.model import Clause, Signal
-from analysis.normalize import View
-from analysis.redline import Redline
+from analysis.text.normalize import View
+from analysis.drift.redline import Redline
 
 _AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,

@@ -1,0 +1,1 @@
+"""Fidelity to the LEAD model and drift between versions of one bill."""

@@ -1,0 +1,1 @@
+"""Money in bills and awards: amounts, recipient types, links from awards to bills."""

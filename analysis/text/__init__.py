@@ -1,0 +1,1 @@
+"""Text as the engines read it: amendment markup normalized, sections segmented."""
