@@ -6,6 +6,7 @@ import bisect
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from os import PathLike
@@ -94,11 +95,19 @@ def _read_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int
     return readings, lower(last[-400:])
 
 
-def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], markup: str, offset: int) -> Iterator[Clause]:
+@dataclass(frozen=True)
+class _Inserts:
+    """Inserted spans of a version (sorted, disjoint), with their starts and ends listed once for every view."""
+
+    spans: list[tuple[int, int]]
+    starts: list[int]
+    ends: list[int]
+
+
+def _clauses_of_view(original: str, view: View, inserts: _Inserts, markup: str, offset: int) -> Iterator[Clause]:
     """Clauses of one cleaned reading, with labels and offsets mapped back to the original text."""
     clean = view.text
-    insert_starts = [s for s, _ in inserts]
-    insert_ends = [e for _, e in inserts]
+    insert_starts, insert_ends = inserts.starts, inserts.ends
     clean_starts, orig_starts, verbatim, segments = view.clean_starts, view.orig_starts, view.verbatim, len(view.clean_starts)
     lead_ins: list[tuple[int, str]] = []  # (level, lead-in text through that level), innermost last
     for section in segment_plain(clean):
@@ -128,10 +137,10 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
                     for hit in hits
                 ])
             state = markup
-            if inserts:  # only a clause that overlaps an insert can be mostly new matter
+            if insert_starts:  # only a clause that overlaps an insert can be mostly new matter
                 index = bisect.bisect_left(insert_starts, original_end)
                 if index and insert_ends[index - 1] > original_start:
-                    state = _markup_state(original_start, original_end, inserts, insert_starts, markup)
+                    state = _markup_state(original_start, original_end, inserts.spans, insert_starts, markup)
             yield Clause(
                 offset + original_start,
                 offset + original_end,
@@ -164,7 +173,8 @@ def _iter_classified(nt: NormalizedText, offset: int = 0) -> Iterator[Clause]:
     The current view yields its clauses in position order already, so merging the few struck clauses into it
     gives what a stable sort would, while streamed clauses are handed on one by one instead of piling up.
     """
-    inserts = [(span.start, span.end) for span in nt.spans if span.kind == INSERT]
+    spans = [(span.start, span.end) for span in nt.spans if span.kind == INSERT]
+    inserts = _Inserts(spans, [start for start, _ in spans], [end for _, end in spans])
     struck = [clause for view in deleted_views(nt) for clause in _clauses_of_view(nt.text, view, inserts, "deleted", offset)]
     struck.sort(key=_BY_POSITION)
     current = _clauses_of_view(nt.text, current_view(nt), inserts, "unchanged", offset)

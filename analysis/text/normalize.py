@@ -93,6 +93,13 @@ _SOFT_HYPHEN = "\u00ad"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII_BLOCK = 256
 _ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
+# Cyrillic and Greek letters drawn like Latin ones (a copy-paste or a spoofed text): read as the Latin letter,
+# one character for one, so rules see the words and offsets into the text as read do not move.
+# (Fullwidth and mathematical letters already fold to ASCII under NFKC.)
+_LOOK_ALIKES = str.maketrans(
+    "аеорсхуіјѕԁһӏԛԝѵАВЕКМНОРСТХУІЈЅԜ" "αοριυνκΑΒΕΖΗΙΚΜΝΟΡΤΥΧ" "ıɑɡ",
+    "aeopcxyijsdhlqwvABEKMHOPCTXYIJSW" "aopiuvkABEZHIKMNOPTYX" "iag",
+)
 
 
 def _ca_spans(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
@@ -163,7 +170,7 @@ def _markup_language_noise(text: str) -> list[tuple[int, int, str]]:
 
 
 def _layout_noise(text: str) -> list[tuple[int, int, str]]:
-    """Line numbers, page headers, soft hyphens, end-of-line hyphenation and unsafe compatibility forms."""
+    """Line numbers, page headers, soft hyphens, end-of-line hyphenation, compatibility forms and look-alike letters."""
     noise = [(m.start(), m.end(), "") for pattern in _PAGE_HEADERS for m in pattern.finditer(text)]
     for match in _ILLINOIS_HEADER.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
@@ -198,9 +205,11 @@ def _non_ascii_matches(text: str) -> list[re.Match[str]]:
 
 @lru_cache(maxsize=4096)
 def _folded(char: str) -> str | None:
-    """What a non-ASCII character reads as (None: keep it); bills repeat the same few quotes and dashes."""
+    """What a non-ASCII character reads as (None: keep it); bills repeat the same few quotes, dashes and look-alikes."""
     if char == _SOFT_HYPHEN:
         return ""
+    if (latin := char.translate(_LOOK_ALIKES)) != char:
+        return latin
     folded = unicodedata.normalize("NFKC", char.translate(_ASCII_PUNCT))
     return folded if folded != char and folded and not unicodedata.combining(folded[0]) else None
 
@@ -256,7 +265,8 @@ def build_view(text: str, edits: Iterable[tuple[int, int, str]], start: int = 0,
     cursor, clean_length = start, 0
     edits = edits if isinstance(edits, list) else list(edits)
     first = max(0, bisect.bisect_left(edits, (start,)) - 1)  # edits are sorted and disjoint
-    for edit_start, edit_end, replacement in edits[first:]:
+    for index in range(first, len(edits)):  # no slice: a copy of the edits per deleted span would be quadratic
+        edit_start, edit_end, replacement = edits[index]
         if edit_start >= end:
             break
         if edit_end <= start:
