@@ -16,13 +16,18 @@ from analysis.model import Clause, Label
 from analysis.text.normalize import INSERT, NormalizedText, View, current_view, deleted_views, normalize
 from analysis.text.sections import segment_plain
 
-# Sentence ends, each found by a literal-led scan (fast on long texts) and checked in Python:
-# ". " before a capital or an opening mark, a blank line, or a line ending in ; : or | (list lines).
-_PERIOD = re.compile(r"[.?!](?=[ \t\n]+[\"'(]?[A-Z0-9(])")
+# Sentence ends, each found by one regex scan: ". " (or ? !) after a letter, digit or closing mark and before
+# a capital or an opening mark, unless the period ends an abbreviation or a lone capital (an initial); a blank
+# line, or a line ending in ; : or | (list lines).
+_ABBREVIATIONS = sorted("no sec secs stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
+_NOT_AFTER_ABBREVIATION = "".join(  # one fixed-width look-behind per abbreviation length (a word that is only the abbreviation)
+    rf"(?<!(?<![A-Za-z.])(?ai:{'|'.join(re.escape(word) for word in _ABBREVIATIONS if len(word) == length)}))"
+    for length in sorted({len(word) for word in _ABBREVIATIONS})
+)
+_SENTENCE_END = re.compile(
+    r"(?<=[^\W_]|[)\]\"'%])(?:[?!]|(?<!(?<![A-Za-z.])[A-Z])" + _NOT_AFTER_ABBREVIATION + r"\.)(?=[ \t\n]+[\"'(]?[A-Z0-9(])"
+)
 _LINE_BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r";[ \t]*\n"), re.compile(r":[ \t]*\n"), re.compile(r"\|[ \t]*\n"))
-_CLOSING_MARKS = frozenset(")]\"'%")
-_ABBREVIATIONS = frozenset("no sec secs stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
-_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 CHUNK_CHARACTERS = 1 << 20
 CACHED_SECTION_CHARACTERS = 8192
 _NUL = b"\x00"
@@ -31,17 +36,7 @@ _BY_POSITION = attrgetter("start", "end")
 
 def _sentence_ends(text: str) -> list[int]:
     """Offsets just past every sentence end in the whole text, ascending."""
-    ends = []
-    for match in _PERIOD.finditer(text):
-        position = match.start()
-        before = text[position - 1] if position else ""
-        if not (before.isalnum() or before in _CLOSING_MARKS):
-            continue
-        if match.group() == "." and (word := _WORD_BEFORE.search(text, max(0, position - 12), position)):
-            token = word.group(1)
-            if token.lower().rstrip(".") in _ABBREVIATIONS or len(token) == 1 and token.isupper():
-                continue
-        ends.append(match.end())
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
     for pattern in _LINE_BREAKS:
         ends.extend(match.end() for match in pattern.finditer(text))
     return sorted(set(ends))

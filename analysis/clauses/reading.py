@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from analysis.money import amounts as money
 from analysis.clauses.scan import clause_scanner
@@ -44,9 +44,8 @@ _LAST_ACTOR = re.compile(  # greedy lead: the match found is the last actor name
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass(frozen=True)
-class Reading:
-    """Everything the engine reads from one clause's text, with evidence offsets relative to the clause."""
+class Reading(NamedTuple):
+    """Everything the engine reads from one clause's text, with evidence offsets relative to the clause (a tuple: made per clause)."""
 
     hits: tuple[Hit, ...]
     modality: str
@@ -97,8 +96,7 @@ def _scanner():
     return clause_scanner(load_rules(), _FEATURES)
 
 
-@dataclass(frozen=True)
-class _TextFacts:
+class _TextFacts(NamedTuple):
     """What a clause's text alone says (no lead-in): list items recur under many lead-ins, so this is cached by text."""
 
     lowered: str

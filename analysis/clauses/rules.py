@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.toml")
 
@@ -41,9 +42,8 @@ class RuleBook:
     scan: Callable[[str], set[int]]  # lower-cased text -> indexes of rules whose triggers occur in it
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A rule that fired on a clause, with its evidence as offsets into the clause text."""
+class Hit(NamedTuple):
+    """A rule that fired on a clause, with its evidence as offsets into the clause text (a tuple: made per hit)."""
 
     category: str
     rule: str
@@ -192,9 +192,8 @@ def _trigger_scanner(rules_by_trigger: dict[str, tuple[int, ...]]) -> Callable[[
     return scan
 
 
-@dataclass(frozen=True)
-class ClauseScan:
-    """What one automaton pass over a clause found: candidate rules, background, scopes and named features."""
+class ClauseScan(NamedTuple):
+    """What one automaton pass over a clause found: candidate rules, background, scopes and named features (a tuple: made per clause)."""
 
     candidates: set[int]  # rules whose pattern may match (a superset: Python's re confirms each)
     background: bool  # False: certainly not background text; True: confirm with the background pattern
