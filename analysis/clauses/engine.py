@@ -21,11 +21,11 @@ from analysis.text.sections import segment_plain
 # line, or a line ending in ; : or | (list lines).
 _ABBREVIATIONS = sorted("no sec secs stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
 _NOT_AFTER_ABBREVIATION = "".join(  # one fixed-width look-behind per abbreviation length (a word that is only the abbreviation)
-    rf"(?<!(?<![A-Za-z.])(?ai:{'|'.join(re.escape(word) for word in _ABBREVIATIONS if len(word) == length)}))"
+    rf"(?<!(?<![A-Za-z.])(?ai:{'|'.join(re.escape(word) for word in _ABBREVIATIONS if len(word) == length)})\.)"
     for length in sorted({len(word) for word in _ABBREVIATIONS})
 )
-_SENTENCE_END = re.compile(
-    r"(?<=[^\W_]|[)\]\"'%])(?:[?!]|(?<!(?<![A-Za-z.])[A-Z])" + _NOT_AFTER_ABBREVIATION + r"\.)(?=[ \t\n]+[\"'(]?[A-Z0-9(])"
+_SENTENCE_END = re.compile(  # the mark first, so the scan skips ahead to candidates; the look-behinds then check it
+    r"[.?!](?=[ \t\n]+[\"'(]?[A-Z0-9(])(?<=[^\W_][.?!]|[)\]\"'%][.?!])(?<!(?<![A-Za-z.])[A-Z]\.)" + _NOT_AFTER_ABBREVIATION
 )
 _LINE_BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r";[ \t]*\n"), re.compile(r":[ \t]*\n"), re.compile(r"\|[ \t]*\n"))
 CHUNK_CHARACTERS = 1 << 20

@@ -121,7 +121,8 @@ def _facts(text: str) -> _TextFacts:
     else:
         candidates = candidate_rules(load_rules(), lowered)
         form, recipient = modality(lowered), money.recipient_type(text, lowered)
-    has_money = "$" in text or "fiscal" in lowered or "budget" in lowered or _FY.search(lowered) is not None
+    # Plain substring tests first: a regex led by \b cannot skip ahead and would step through every character.
+    names_years = "fiscal" in lowered or "budget" in lowered or "fy" in lowered and _FY.search(lowered) is not None
     return _TextFacts(
         lowered=lowered,
         scan=scan,
@@ -129,7 +130,7 @@ def _facts(text: str) -> _TextFacts:
         modality=form,
         actor=actor(lowered),
         amounts=money.amounts(text) if "$" in text else (),
-        fiscal_years=money.fiscal_years(text) if has_money else (),
+        fiscal_years=money.fiscal_years(text) if names_years else (),  # a year needs "fiscal", "budget" or "fy"
         recipient_type=recipient,
     )
 
