@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from analysis.money import amounts as money
 from analysis.clauses.scan import clause_scanner
-from analysis.clauses.rules import ClauseScan, Hit, apply_rules, candidate_rules, load_rules
+from analysis.clauses.rules import ClauseScan, Hit, apply_rules, branches, candidate_rules, load_rules
 
 # Modalities, strongest first; one scan finds every form present and the strongest one wins.
 _MODALITY_ORDER = ("intent", "subject to appropriation", "shall not", "shall", "may")
@@ -31,15 +31,23 @@ _FEATURES = {
 }
 _FY = re.compile(r"\bfy\s*(?:19|20)\d\d")
 _OPERATIVE_VERB = re.compile(r"\b(?:shall|must|may|is authorized|are authorized|is required|will)\b")
+# Who a clause names, by kind; the last one named before the operative verb is the clause's actor.
+_ACTORS = {
+    "law_enforcement": r"law enforcement officers?|peace officers?|police (?:officers?|departments?)|(?<!probation )officers?|deputy sheriffs?|sheriffs?|law enforcement agenc(?:y|ies)",
+    "prosecutor": r"prosecut(?:or|ing attorney)s?|district attorneys?",
+    "probation": r"probation (?:officers?|departments?)",
+    "court": r"courts?|judges?|magistrates?",
+    "case_manager": r"case managers?|service providers?|treatment providers?|providers?",
+    "admin_board": r"board|(?<!police )department|authority|commission|committee",
+    "grantee": r"grantees?|grant applicants?|jurisdictions?|count(?:y|ies)|cit(?:y|ies)",
+    "participant": r"participants?|persons?|individuals?|defendants?|offenders?",
+}
+# The first three letters of every form: read backwards from the verb, a word start that opens no form is passed over at once.
+_ACTOR_OPENINGS = sorted({re.sub(r"^\(\?<!.*?\)", "", form)[:3] for forms in _ACTORS.values() for form in branches(forms)})
+if not all(opening.isalpha() and len(opening) == 3 for opening in _ACTOR_OPENINGS):
+    raise ValueError(f"every actor form must open with three letters: {_ACTOR_OPENINGS}")
 _LAST_ACTOR = re.compile(  # greedy lead: the match found is the last actor named (read backwards from the verb)
-    r"(?s:.*)\b(?:(?P<law_enforcement>law enforcement officers?|peace officers?|police (?:officers?|departments?)|(?<!probation )officers?|deputy sheriffs?|sheriffs?|law enforcement agenc(?:y|ies))"
-    r"|(?P<prosecutor>prosecut(?:or|ing attorney)s?|district attorneys?)"
-    r"|(?P<probation>probation (?:officers?|departments?))"
-    r"|(?P<court>courts?|judges?|magistrates?)"
-    r"|(?P<case_manager>case managers?|service providers?|treatment providers?|providers?)"
-    r"|(?P<admin_board>board|(?<!police )department|authority|commission|committee)"
-    r"|(?P<grantee>grantees?|grant applicants?|jurisdictions?|count(?:y|ies)|cit(?:y|ies))"
-    r"|(?P<participant>participants?|persons?|individuals?|defendants?|offenders?))\b"
+    r"(?s:.*)\b(?=" + "|".join(_ACTOR_OPENINGS) + ")(?:" + "|".join(f"(?P<{kind}>{forms})" for kind, forms in _ACTORS.items()) + r")\b"
 )
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
