@@ -17,6 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus" / "texts"
 LIMIT_SECONDS = 120
+_CYRILLIC_LOOK_ALIKES = str.maketrans("aeopcxiAEOPC", "аеорсхіАЕОРС")
 
 
 def corpus_bytes() -> bytes:
@@ -45,6 +46,9 @@ def write_cases(folder: Path) -> dict[str, Path]:
             + "Fée: 5 €.\n".encode("latin-1", errors="replace")
         ) * 40_000,
         "5MB of one long XML tag": b"<" + b"a" * 5_000_000 + b">",
+        "5MB of bill text in Cyrillic look-alikes": (corpus.decode("utf-8").translate(_CYRILLIC_LOOK_ALIKES).encode("utf-8") * (5_000_000 // len(corpus) + 1))[:5_000_000],
+        "5MB of Cyrillic words": ("Участник программы может отказаться в любое время. " * 60_000).encode("utf-8")[:5_000_000],
+        "5MB one word of look-alikes": ("а" * 2_500_000).encode("utf-8"),
     }
     paths = {}
     for index, (name, data) in enumerate(cases.items()):

@@ -40,3 +40,9 @@ def test_greek_and_fullwidth_letters_fold_one_character_for_one():
     assert view.text == "Participation shall be voluntary for every person."
     for index in range(len(view.text)):
         assert view.to_original(index) == index
+
+
+def test_a_word_of_another_script_is_left_as_written():
+    text = "The term село means village; ѕhall is spoofed."
+    view = current_view(normalize(text))
+    assert view.text == "The term село means village; shall is spoofed."
