@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from analysis.text.look_alikes import look_alike_edits
+
 INSERT, DELETE = "insert", "delete"
 _KIND_ALIASES = {"insert": INSERT, "inserted": INSERT, "ins": INSERT, "delete": DELETE, "deleted": DELETE, "del": DELETE}
 
@@ -93,14 +95,6 @@ _SOFT_HYPHEN = "\u00ad"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII_BLOCK = 256
 _ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
-# Cyrillic and Greek letters drawn like Latin ones (a copy-paste or a spoofed text) in a word otherwise spelled
-# in Latin letters: read as the Latin letter, one character for one, so rules see the words and offsets into the
-# text as read do not move. A word of another script (with letters no Latin letter looks like) is left as written.
-# (Fullwidth and mathematical letters already fold to ASCII under NFKC.)
-_LOOK_ALIKE_LETTERS = "аеорсхуіјѕԁһӏԛԝѵАВЕКМНОРСТХУІЈЅԜ" "αοριυνκΑΒΕΖΗΙΚΜΝΟΡΤΥΧ" "ıɑɡ"
-_LOOK_ALIKES = str.maketrans(_LOOK_ALIKE_LETTERS, "aeopcxyijsdhlqwvABEKMHOPCTXYIJSW" "aopiuvkABEZHIKMNOPTYX" "iag")
-_LETTERS = re.compile(r"[^\W\d_]++")
-
 
 
 def _ca_spans(text: str) -> tuple[list[Span], list[tuple[int, int, str]]]:
@@ -190,26 +184,7 @@ def _layout_noise(text: str) -> list[tuple[int, int, str]]:
         replacement = _folded(match.group())
         if replacement is not None:
             noise.append((match.start(), match.end(), replacement))
-    noise += _look_alike_noise(text, non_ascii)
-    return noise
-
-
-def _look_alike_noise(text: str, non_ascii: list[re.Match[str]]) -> list[tuple[int, int, str]]:
-    """Look-alike letters read as Latin ones, in each word spelled with Latin letters and look-alikes only."""
-    noise: list[tuple[int, int, str]] = []
-    word_end = 0
-    for match in non_ascii:
-        position = match.start()
-        if position < word_end or match.group() not in _LOOK_ALIKE_LETTERS:
-            continue  # each word is judged once, at its first look-alike
-        word_start = position
-        while word_start > 0 and _LETTERS.match(text[word_start - 1]):
-            word_start -= 1
-        word_end = _LETTERS.match(text, position).end()
-        word = text[word_start:word_end]
-        read = word.translate(_LOOK_ALIKES)
-        if read.isascii():
-            noise += [(word_start + index, word_start + index + 1, latin) for index, latin in enumerate(read) if latin != word[index]]
+    noise += look_alike_edits(text, non_ascii)
     return noise
 
 
