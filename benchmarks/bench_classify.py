@@ -118,8 +118,8 @@ def main() -> None:
     runs = linearity(copies)
     base_factor, _, base_seconds = runs[0]
     for factor, megabytes, seconds in runs:
-        print(f"linearity: one document of {factor:2d} distinct copies ({megabytes:.2f} MB): {seconds:.2f} s CPU, "
-              f"{seconds / base_seconds:.1f}x the time of {base_factor} copy for {factor / base_factor:.0f}x the size")
+        print(f"linearity: one document of {factor:2d} distinct copies ({megabytes:.2f} MB): {seconds:.2f} s CPU "
+              f"({megabytes / seconds:.2f} MB/s), {seconds / base_seconds:.1f}x the time of {base_factor} copy for {factor / base_factor:.0f}x the size")
     with tempfile.TemporaryDirectory() as folder:
         path = replicated_file(unseen, args.megabytes, Path(folder))
         total = path.stat().st_size / 1e6
