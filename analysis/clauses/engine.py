@@ -10,6 +10,7 @@ from functools import lru_cache
 from operator import attrgetter
 from os import PathLike
 
+from analysis.clauses.learned import ClauseModel, RulesOnly, shipped_model
 from analysis.clauses.reading import Reading, clear_cache, lower, read_clause
 from analysis.model import Clause, Label
 from analysis.text.normalize import INSERT, NormalizedText, View, current_view, deleted_views, normalize
@@ -184,9 +185,9 @@ def _iter_classified(nt: NormalizedText, offset: int = 0) -> Iterator[Clause]:
         yield from waiting
 
 
-def classify(text: str, markup: Iterable[tuple[str, int, int]] = ()) -> list[Clause]:
-    """Every clause of a version (labelled or not) with offsets into the text as read."""
-    return list(_iter_classified(normalize(text, markup)))
+def classify(text: str, markup: Iterable[tuple[str, int, int]] = (), model: ClauseModel | RulesOnly | None = None) -> list[Clause]:
+    """Every clause of a version (labelled or not) with offsets into the text as read, labelled by the (shipped) model."""
+    return list((model or shipped_model()).label(_iter_classified(normalize(text, markup))))
 
 
 def _split_point(buffer: str) -> int:
@@ -211,7 +212,7 @@ def iter_classify_file(path: str | PathLike[str], chunk_characters: int = CHUNK_
             buffer += decoder.decode(raw, final=not raw)
             while len(buffer) >= chunk_characters or (not raw and buffer):
                 cut = _split_point(buffer) if raw else len(buffer)
-                yield from _iter_classified(normalize(buffer[:cut]), consumed)
+                yield from shipped_model().label(_iter_classified(normalize(buffer[:cut]), consumed))
                 consumed += cut
                 buffer = buffer[cut:]
             if not raw:

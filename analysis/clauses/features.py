@@ -1,0 +1,55 @@
+"""Clauses as one sparse matrix, so the learned model sees both the words and which rules fired."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from analysis.model import Clause
+
+WORD_FEATURES = 1 << 18
+NGRAMS = (1, 2)
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+_WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_pattern=TOKEN_PATTERN,
+                           alternate_sign=False, norm="l2", dtype=np.float32)
+# The same hashing applied to single n-grams, to name a model label's strongest words.
+_GRAMS = HashingVectorizer(n_features=WORD_FEATURES, analyzer=lambda gram: [gram], alternate_sign=False,
+                           norm=None, dtype=np.float32)
+
+
+def settings() -> dict:
+    """What the model file records about its features, so a changed featurizer is noticed on load."""
+    return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2"}
+
+
+def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed word 1-2 grams, then one column per rule id and one per category any rule of it fired for."""
+    words = _WORDS.transform([clause.text for clause in clauses])
+    rule_column = {rule: index for index, rule in enumerate(rule_ids)}
+    category_column = {category: len(rule_ids) + index for index, category in enumerate(categories)}
+    rows, columns = [], []
+    for row, clause in enumerate(clauses):
+        fired = set()
+        for label in clause.labels:
+            if label.rule in rule_column:
+                fired.add(rule_column[label.rule])
+                fired.add(category_column[label.category])
+        rows.extend([row] * len(fired))
+        columns.extend(fired)
+    hits = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)),
+                             shape=(len(clauses), len(rule_ids) + len(categories)))
+    return sparse.hstack([words, hits], format="csr")
+
+
+def word_grams(text: str) -> list[str]:
+    """The word n-grams the featurizer hashes for one text, in reading order."""
+    return _WORDS.build_analyzer()(text)
+
+
+def gram_columns(grams: Sequence[str]) -> np.ndarray:
+    """The hashed column of each n-gram."""
+    return _GRAMS.transform(grams).indices if grams else np.zeros(0, dtype=np.int32)
