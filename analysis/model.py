@@ -33,6 +33,7 @@ class Clause:
     fiscal_years: tuple[str, ...] = ()
     recipient_type: str = ""
     markup: str = "unchanged"  # unchanged | inserted | deleted (by the version's own amendment markup)
+    lead_in: str = ""  # lower-cased sentences that introduce this clause (the parents' "... the following:")
 
     @property
     def categories(self) -> tuple[str, ...]:

@@ -145,6 +145,7 @@ def _clauses_of_view(original: str, view: View, inserts: list[tuple[int, int]], 
                 reading.fiscal_years,
                 reading.recipient_type,
                 state,
+                lead_in,
             )
         lead_ins.append((level, f"{lead_in}\n{last_piece}" if lead_in else last_piece))
 

@@ -13,9 +13,14 @@ from analysis.model import Clause
 WORD_FEATURES = 1 << 18
 NGRAMS = (1, 2)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+LEAD_IN_FEATURES = 1 << 16
+LEAD_IN_CHARACTERS = 240  # the nearest part of the lead-in: the sentence that introduces a list item
+RULE_VALUE = 1.0  # a rule hit's feature value next to l2-normalized word counts
 
 _WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_pattern=TOKEN_PATTERN,
                            alternate_sign=False, norm="l2", dtype=np.float32)
+_LEAD_IN_WORDS = HashingVectorizer(n_features=LEAD_IN_FEATURES, token_pattern=TOKEN_PATTERN, alternate_sign=False,
+                                   norm="l2", dtype=np.float32)
 # The same hashing applied to single n-grams, to name a model label's strongest words.
 _GRAMS = HashingVectorizer(n_features=WORD_FEATURES, analyzer=lambda gram: [gram], alternate_sign=False,
                            norm=None, dtype=np.float32)
@@ -23,12 +28,19 @@ _GRAMS = HashingVectorizer(n_features=WORD_FEATURES, analyzer=lambda gram: [gram
 
 def settings() -> dict:
     """What the model file records about its features, so a changed featurizer is noticed on load."""
-    return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2"}
+    return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2", "rule_value": RULE_VALUE,
+            "lead_in_features": LEAD_IN_FEATURES, "lead_in_characters": LEAD_IN_CHARACTERS}
+
+
+def rule_offset() -> int:
+    """The first column after the hashed word blocks: rule hits, then categories."""
+    return WORD_FEATURES + LEAD_IN_FEATURES
 
 
 def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Sequence[str]) -> sparse.csr_matrix:
-    """Hashed word 1-2 grams, then one column per rule id and one per category any rule of it fired for."""
+    """Hashed word 1-2 grams, hashed lead-in words, then one column per rule id and one per category a rule of it fired for."""
     words = _WORDS.transform([clause.text for clause in clauses])
+    lead_ins = _LEAD_IN_WORDS.transform([clause.lead_in[-LEAD_IN_CHARACTERS:] for clause in clauses])
     rule_column = {rule: index for index, rule in enumerate(rule_ids)}
     category_column = {category: len(rule_ids) + index for index, category in enumerate(categories)}
     rows, columns = [], []
@@ -40,9 +52,9 @@ def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Se
                 fired.add(category_column[label.category])
         rows.extend([row] * len(fired))
         columns.extend(fired)
-    hits = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)),
+    hits = sparse.csr_matrix((np.full(len(rows), RULE_VALUE, dtype=np.float32), (rows, columns)),
                              shape=(len(clauses), len(rule_ids) + len(categories)))
-    return sparse.hstack([words, hits], format="csr")
+    return sparse.hstack([words, lead_ins, hits], format="csr")
 
 
 def word_grams(text: str) -> list[str]:

@@ -39,7 +39,7 @@ class ClauseModel:
     @cached_property
     def _dense_weights(self) -> np.ndarray:
         """Weights over every feature column, so scoring is one sparse-dense product."""
-        full = np.zeros((features.WORD_FEATURES + len(self.rule_ids) + len(self.categories), len(self.categories)), np.float32)
+        full = np.zeros((features.rule_offset() + len(self.rule_ids) + len(self.categories), len(self.categories)), np.float32)
         full[self.columns] = self.weights
         return full
 

@@ -25,6 +25,7 @@ QUOTE_OVERLAP = 0.5  # a clause shows a quoted category when they share half of 
 REGULARIZATION = 4.0
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 INNER_FOLDS = 5
+RECALL_WEIGHT = 0.25  # how much recall of quoted clauses counts next to file-level F1 when choosing a threshold
 NEAR_MISS_GROUP = "near-miss"
 
 
@@ -112,7 +113,7 @@ def _probabilities(matrix: sparse.csr_matrix, weights: np.ndarray, intercepts: n
 
 
 def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -> np.ndarray:
-    """Per category, the threshold best for file-level F1 plus recall of quoted clauses, on out-of-fold probabilities."""
+    """Per category, the threshold best for file-level F1 plus some recall of quoted clauses, on out-of-fold probabilities."""
     files, file_index = np.unique(examples.files[rows], return_inverse=True)
     targets = examples.targets[rows]
     chosen = np.full(len(examples.categories), 0.5)
@@ -127,8 +128,8 @@ def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -
             tp, fp, fn = np.sum(predicted & has), np.sum(predicted & ~has), np.sum(~predicted & has)
             f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
             recall = np.mean(positives >= threshold) if len(positives) else 1.0
-            if f1 + recall > best + 1e-9:
-                best, chosen[index] = f1 + recall, threshold
+            if f1 + RECALL_WEIGHT * recall > best + 1e-9:
+                best, chosen[index] = f1 + RECALL_WEIGHT * recall, threshold
     return chosen
 
 
@@ -146,7 +147,7 @@ def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     used = np.flatnonzero(np.any(weights != 0, axis=1)).astype(np.int32)
     meta = {"features": features.settings(), "examples": examples.digest, "rows": int(len(rows)),
             "model": {"kind": "logistic regression per category", "C": REGULARIZATION, "class_weight": "balanced",
-                      "solver": "liblinear (dual)", "threshold_folds": INNER_FOLDS, "grouped_by": "jurisdiction"},
+                      "solver": "liblinear (dual)", "threshold_folds": INNER_FOLDS, "recall_weight": RECALL_WEIGHT, "grouped_by": "jurisdiction"},
             "jurisdictions": sorted(set(groups.tolist()))}
     return ClauseModel(examples.categories, examples.rule_ids, used, weights[used], intercepts, thresholds.astype(np.float32), meta)
 
