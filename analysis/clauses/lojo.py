@@ -24,7 +24,7 @@ class Fold:
 
     jurisdiction: str
     files: int
-    model_version: str
+    trained_on: tuple[str, ...]
     report: EvalReport
     signals: drift_evaluate.SignalScores | None = None
 
@@ -40,7 +40,7 @@ class LeaveOneOut:
     def as_dict(self) -> dict:
         return {"pooled": self.pooled.as_dict(),
                 "signals": self.signals.as_dict() if self.signals else None,
-                "per_jurisdiction": {fold.jurisdiction: {"files": fold.files, "micro": fold.report.micro.as_dict(),
+                "per_jurisdiction": {fold.jurisdiction: {"files": fold.files, "trained_on": list(fold.trained_on), "micro": fold.report.micro.as_dict(),
                                                          "evidence_recall": round(fold.report.evidence_recall, 4),
                                                          "signals": fold.signals.as_dict() if fold.signals else None}
                                      for fold in self.folds}}
@@ -83,7 +83,7 @@ def leave_one_jurisdiction_out(rule_labelled: Sequence[ClassifiedFile], near_mis
         held_out = [replace(item, clauses=tuple(model.label(item.clauses)))
                     for item in rule_labelled if jurisdiction_of(item.file) == jurisdiction]
         signals = _drift_for(gold_dir, texts_dir, jurisdiction, partial(classify, model=model)) if gold_dir else None
-        result.folds.append(Fold(jurisdiction, len(held_out), model.version or "unsaved", score(held_out), signals))
+        result.folds.append(Fold(jurisdiction, len(held_out), tuple(model.meta["jurisdictions"]), score(held_out), signals))
         signal_parts += [signals] if signals else []
     result.pooled = score([])
     for fold in result.folds:

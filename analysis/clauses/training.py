@@ -137,12 +137,13 @@ def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     """Weights from the given rows (default all), thresholds from grouped cross-validation inside them."""
     rows = np.arange(len(examples.files)) if rows is None else rows
     matrix, targets, groups = examples.matrix[rows], examples.targets[rows], examples.groups[rows]
-    out_of_fold = np.zeros(targets.shape, np.float32)
-    splits = GroupKFold(n_splits=min(INNER_FOLDS, len(set(groups))))
-    for inner_train, inner_test in splits.split(matrix, groups=groups):
-        weights, intercepts = _fit_weights(matrix[inner_train], targets[inner_train])
-        out_of_fold[inner_test] = _probabilities(matrix[inner_test], weights, intercepts)
-    thresholds = _thresholds(examples, rows, out_of_fold)
+    thresholds = np.full(len(examples.categories), 0.5)  # with one jurisdiction nothing can be held out
+    if len(set(groups)) > 1:
+        out_of_fold = np.zeros(targets.shape, np.float32)
+        for inner_train, inner_test in GroupKFold(n_splits=min(INNER_FOLDS, len(set(groups)))).split(matrix, groups=groups):
+            weights, intercepts = _fit_weights(matrix[inner_train], targets[inner_train])
+            out_of_fold[inner_test] = _probabilities(matrix[inner_test], weights, intercepts)
+        thresholds = _thresholds(examples, rows, out_of_fold)
     weights, intercepts = _fit_weights(matrix, targets)
     used = np.flatnonzero(np.any(weights != 0, axis=1)).astype(np.int32)
     meta = {"features": features.settings(), "examples": examples.digest, "rows": int(len(rows)),
