@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 
 from analysis.model import Clause
 
@@ -21,9 +22,6 @@ _WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_p
                            alternate_sign=False, norm="l2", dtype=np.float32)
 _LEAD_IN_WORDS = HashingVectorizer(n_features=LEAD_IN_FEATURES, token_pattern=TOKEN_PATTERN, alternate_sign=False,
                                    norm="l2", dtype=np.float32)
-# The same hashing applied to single n-grams, to name a model label's strongest words.
-_GRAMS = HashingVectorizer(n_features=WORD_FEATURES, analyzer=lambda gram: [gram], alternate_sign=False,
-                           norm=None, dtype=np.float32)
 
 
 def settings() -> dict:
@@ -57,11 +55,14 @@ def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Se
     return sparse.hstack([words, lead_ins, hits], format="csr")
 
 
+_ANALYZER = _WORDS.build_analyzer()
+
+
 def word_grams(text: str) -> list[str]:
     """The word n-grams the featurizer hashes for one text, in reading order."""
-    return _WORDS.build_analyzer()(text)
+    return _ANALYZER(text)
 
 
 def gram_columns(grams: Sequence[str]) -> np.ndarray:
-    """The hashed column of each n-gram."""
-    return _GRAMS.transform(grams).indices if grams else np.zeros(0, dtype=np.int32)
+    """The hashed column of each n-gram (the vectorizer's own murmurhash of its UTF-8 bytes, without a sign)."""
+    return np.array([abs(murmurhash3_32(gram, seed=0)) % WORD_FEATURES for gram in grams], dtype=np.int32)
