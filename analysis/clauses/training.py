@@ -153,21 +153,21 @@ def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     return ClauseModel(examples.categories, examples.rule_ids, used, weights[used], intercepts, thresholds.astype(np.float32), meta)
 
 
-def near_miss_examples(path: Path) -> list[dict]:
-    """Hand-written clauses ({"text", "categories"}) as single rule-labelled clauses, for build_examples."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def near_miss_examples(paths: Sequence[Path]) -> list[dict]:
+    """Hand-written clauses ({"text", "categories"} per JSON line) as single rule-labelled clauses, for build_examples."""
+    rows = [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for row in rows:
         labels = tuple(label for clause in classify(row["text"], model=RULES_ONLY) for label in clause.labels)
         row["clause"] = Clause(0, len(row["text"]), row["text"], "", labels)
     return rows
 
 
-def train(gold_dir: Path, texts_dir: Path | None = None, near_misses: Path | None = None) -> ClauseModel:
+def train(gold_dir: Path, texts_dir: Path | None = None, near_misses: Sequence[Path] = ()) -> ClauseModel:
     """The clause model fitted on every gold file (and near-miss clause), as `divwatch train` ships it."""
     classified, errors = classify_gold(gold_dir, texts_dir, classifier=rules_only)
     if errors:
         raise ValueError(f"unreadable gold texts: {errors}")
-    return fit(build_examples(classified, near_miss_examples(near_misses) if near_misses else []))
+    return fit(build_examples(classified, near_miss_examples(near_misses)))
 
 
 def rules_only(text: str) -> list[Clause]:

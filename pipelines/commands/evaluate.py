@@ -18,8 +18,8 @@ from analysis.clauses.learned import shipped_model
 from analysis.clauses.lojo import format_leave_one_out, leave_one_jurisdiction_out
 from analysis.clauses.training import near_miss_examples, rules_only
 from analysis.drift.evaluate import evaluate_signals
+from pipelines.commands.train import NEAR_MISSES
 
-NEAR_MISSES = Path("tests/fixtures/unseen_clauses.jsonl")
 RESULTS = Path("benchmarks/results/accuracy.jsonl")
 BASELINE_MIN_FILES = 5
 
@@ -31,8 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--state", action="append", default=[], help="only files under these state folders (repeatable)")
     parser.add_argument("--by-jurisdiction", action="store_true",
                         help="leave-one-jurisdiction-out: retrain the model without each jurisdiction, then score it (the headline estimate)")
-    parser.add_argument("--near-misses", type=Path, default=NEAR_MISSES,
-                        help="near-miss clauses the folds also train on, as `divwatch train` does (default: %(default)s)")
+    parser.add_argument("--near-misses", type=Path, action="append",
+                        help="near-miss clause files the folds also train on (repeatable; default: those `divwatch train` uses)")
     parser.add_argument("--baseline", action="store_true", help="compare every category with the 20-regex keyword baseline")
     parser.add_argument("--record", action="store_true", help=f"append the figures to {RESULTS}")
     parser.add_argument("--unseen", action="store_true", help="with --record: this gold was never read or tuned on")
@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     rule_labelled, errors = classify_gold(args.gold, texts_dir, args.state, classifier=rules_only)
     model = shipped_model()
     fit = score(_relabelled(rule_labelled, model.label), errors=errors)
-    near_misses = near_miss_examples(args.near_misses) if args.by_jurisdiction and args.near_misses.is_file() else []
+    near_miss_files = [path for path in args.near_misses or NEAR_MISSES if path.is_file()]
+    near_misses = near_miss_examples(near_miss_files) if args.by_jurisdiction else []
     held_out = leave_one_jurisdiction_out(rule_labelled, near_misses, args.gold, texts_dir) if args.by_jurisdiction else None
     keywords = score(_relabelled(rule_labelled, lambda clauses: map(keyword_labels, clauses))) if args.baseline else None
     signals = evaluate_signals(args.gold, texts_dir) if (args.gold / "pairs.jsonl").is_file() else None

@@ -11,15 +11,16 @@ from analysis.clauses.learned import save_model, shipped_model_path
 from analysis.clauses.training import train
 
 GOLD = Path("tests/fixtures/corpus/gold")
-NEAR_MISSES = Path("tests/fixtures/unseen_clauses.jsonl")
+NEAR_MISSES = [Path("tests/fixtures/unseen_clauses.jsonl"), Path("tests/fixtures/near_miss_clauses.jsonl")]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="rebuild the learned clause model from gold labels")
     parser.add_argument("--gold", type=Path, default=GOLD, help="folder with labels.jsonl (default: %(default)s)")
     parser.add_argument("--texts", type=Path, help="texts folder (default: the gold folder's sibling texts/)")
-    parser.add_argument("--near-misses", type=Path, default=NEAR_MISSES,
-                        help="hand-written clauses with their categories, also trained on (default: %(default)s; '' for none)")
+    parser.add_argument("--near-misses", type=Path, action="append",
+                        help="JSON Lines of hand-written clauses with their categories, also trained on (repeatable; "
+                             f"default: {', '.join(map(str, NEAR_MISSES))}; '' for none)")
     parser.add_argument("--out", type=Path, default=None, help="model file (default: the one inside the package)")
     parser.set_defaults(func=run)
 
@@ -30,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"divwatch train: {args.gold}: no labels.jsonl", file=sys.stderr)
         return 2
     started = time.process_time()
-    near_misses = args.near_misses if args.near_misses and args.near_misses.is_file() else None
-    model = train(args.gold, args.texts, near_misses)
+    model = train(args.gold, args.texts, [path for path in args.near_misses or NEAR_MISSES if path.is_file()])
     out = args.out or shipped_model_path()
     version = save_model(model, out)
     thresholds = ", ".join(f"{c} {t:.3f}" for c, t in zip(model.categories, model.thresholds))

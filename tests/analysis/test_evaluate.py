@@ -128,7 +128,7 @@ def test_eval_by_jurisdiction_baseline_and_record(tmp_path, capsys, monkeypatch)
     results.write_text('{"first": "look"}\n', encoding="utf-8")
     monkeypatch.setattr(evaluate_command, "RESULTS", results)
     args = parser_with(evaluate_command).parse_args(["eval", "--gold", str(tiny_gold(tmp_path)), "--by-jurisdiction",
-                                                     "--baseline", "--record", "--json", "--near-misses", ""])
+                                                     "--baseline", "--record", "--json", "--near-misses", str(tmp_path / "none.jsonl")])
     assert args.func(args) == 0
     figures = json.loads(capsys.readouterr().out)
     folds = figures["leave_one_jurisdiction_out"]["per_jurisdiction"]

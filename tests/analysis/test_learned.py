@@ -24,7 +24,8 @@ def test_train_rebuilds_the_shipped_model_byte_for_byte(tmp_path):
     parser = argparse.ArgumentParser()
     train_command.register(parser.add_subparsers())
     out = tmp_path / "model.npz"
-    args = parser.parse_args(["train", "--gold", str(GOLD), "--near-misses", str(FIXTURES / "unseen_clauses.jsonl"), "--out", str(out)])
+    args = parser.parse_args(["train", "--gold", str(GOLD), "--near-misses", str(FIXTURES / "unseen_clauses.jsonl"),
+                              "--near-misses", str(FIXTURES / "near_miss_clauses.jsonl"), "--out", str(out)])
     assert args.func(args) == 0
     assert out.read_bytes() == shipped_model_path().read_bytes(), "rules, features or gold changed: run `divwatch train`"
     model = read_model(out.read_bytes())
