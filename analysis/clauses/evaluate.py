@@ -115,14 +115,14 @@ def _best(first: float | None, second: float | None) -> float | None:
     return second if first is None else first if second is None else max(first, second)
 
 
-def category_spans(clauses: Iterable[Clause], excluded_rules: frozenset[str] = frozenset()) -> list[CategorySpan]:
+def category_spans(clauses: Iterable[Clause]) -> list[CategorySpan]:
     """Labelled clause-categories of the current version; a run of adjacent clauses with one category merges."""
     open_runs: dict[str, CategorySpan] = {}
     finished: list[CategorySpan] = []
     for clause in clauses:
         if clause.markup == "deleted":
             continue
-        labels = [label for label in clause.labels if label.rule not in excluded_rules] if excluded_rules else clause.labels
+        labels = clause.labels
         categories = tuple(dict.fromkeys(label.category for label in labels))
         for category in list(open_runs):
             if category not in categories:
@@ -199,14 +199,14 @@ def classify_gold(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: 
     return classified, errors
 
 
-def score(classified: Iterable[ClassifiedFile], excluded_rules: frozenset[str] = frozenset(), errors: Iterable[str] = ()) -> EvalReport:
-    """File-level figures per category and evidence recall, optionally as if some rules did not exist."""
+def score(classified: Iterable[ClassifiedFile], errors: Iterable[str] = ()) -> EvalReport:
+    """File-level figures per category and evidence recall."""
     from analysis.clauses.rules import load_rules
 
     report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories}, errors=list(errors))
     for item in classified:
         report.files += 1
-        spans = category_spans(item.clauses, excluded_rules)
+        spans = category_spans(item.clauses)
         predicted = {span.category for span in spans}
         for category, counts in report.per_category.items():
             if category in item.gold and category in predicted:
