@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Label:
-    """One codebook category on a clause, with the rule that fired and its evidence offsets."""
+    """One codebook category on a clause, with the rule that fired (or "model") and its evidence offsets."""
 
     category: str
     rule: str
     evidence_start: int
     evidence_end: int
+    probability: float | None = None  # the learned model's probability; None for a rule-only label
+    model_version: str = ""
+    explanation: str = ""  # "rule <id>", or the words that weighed most for a model-only label
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Clause:
     fiscal_years: tuple[str, ...] = ()
     recipient_type: str = ""
     markup: str = "unchanged"  # unchanged | inserted | deleted (by the version's own amendment markup)
+    lead_in: str = ""  # lower-cased sentences that introduce this clause (the parents' "... the following:")
 
     @property
     def categories(self) -> tuple[str, ...]:

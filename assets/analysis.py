@@ -8,6 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from analysis.clauses.engine import classify
+from analysis.clauses.learned import shipped_model
 from analysis.drift.engine import compare
 from analysis.drift.fidelity import score_version
 from analysis.model import Clause, Label
@@ -57,11 +58,12 @@ def bill_sections(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
 
 @dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[bill_versions], kinds={"python", "duckdb"})
 def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Every operative clause with its codebook categories, the rule that fired and its evidence."""
+    """Every operative clause with its categories as the learned model decides them, each with rule or words, probability and evidence."""
     jurisdiction = context.partition_key
+    model = shipped_model()
     clause_rows, label_rows = [], []
     for version in _versions(warehouse, jurisdiction).itertuples(index=False):
-        for n, clause in enumerate(classify(version.text, _markup(version.markup))):
+        for n, clause in enumerate(classify(version.text, _markup(version.markup), model)):
             clause_rows.append({
                 "version_id": version.version_id, "jurisdiction": jurisdiction, "clause_no": n,
                 "section": clause.section, "start_offset": clause.start, "end_offset": clause.end,
@@ -72,7 +74,8 @@ def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
             label_rows.extend(
                 {"version_id": version.version_id, "jurisdiction": jurisdiction, "clause_no": n,
                  "category": label.category, "rule": label.rule,
-                 "evidence_start": label.evidence_start, "evidence_end": label.evidence_end}
+                 "evidence_start": label.evidence_start, "evidence_end": label.evidence_end,
+                 "model_version": label.model_version or None, "probability": label.probability, "explanation": label.explanation}
                 for label in clause.labels
             )
     clause_frame, label_frame = pd.DataFrame(clause_rows), pd.DataFrame(label_rows)
@@ -84,8 +87,9 @@ def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
         metadata={
             "clauses": len(clause_frame),
             "labels": len(label_frame),
+            "model_version": model.version,
             "per_category": dg.MetadataValue.json(dict(sorted(per_category.items()))),
-            "preview": _preview(labelled, ["category", "rule", "text"]),
+            "preview": _preview(labelled, ["category", "rule", "probability", "text"]),
         }
     )
 

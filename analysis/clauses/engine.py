@@ -12,6 +12,7 @@ from functools import lru_cache
 from operator import attrgetter
 from os import PathLike
 
+from analysis.clauses.learned import ClauseModel, RulesOnly, shipped_model
 from analysis.clauses.reading import Reading, clear_cache, lower, read_clause
 from analysis.model import Clause, Label
 from analysis.text.normalize import INSERT, NormalizedText, View, current_view, deleted_views, normalize
@@ -149,6 +150,7 @@ def _clauses_of_view(original: str, view: View, inserts: _Inserts, markup: str, 
                 reading.fiscal_years,
                 reading.recipient_type,
                 state,
+                lead_in,
             )
         lead_ins.append((level, f"{lead_in}\n{last_piece}" if lead_in else last_piece))
 
@@ -190,8 +192,8 @@ def _iter_classified(nt: NormalizedText, offset: int = 0) -> Iterator[Clause]:
         yield from waiting
 
 
-def classify(text: str, markup: Iterable[tuple[str, int, int]] = ()) -> list[Clause]:
-    """Every clause of a version (labelled or not) with offsets into the text as read.
+def classify(text: str, markup: Iterable[tuple[str, int, int]] = (), model: ClauseModel | RulesOnly | None = None) -> list[Clause]:
+    """Every clause of a version (labelled or not) with offsets into the text as read, labelled by the (shipped) model.
 
     The result is many small objects without cycles: the cycle collector is paused while it grows, since its
     full passes over every clause built so far made the cost grow faster than the text (16 corpus copies in one text took 19-23x the time of one).
@@ -199,7 +201,7 @@ def classify(text: str, markup: Iterable[tuple[str, int, int]] = ()) -> list[Cla
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return list(_iter_classified(normalize(text, markup)))
+        return list((model or shipped_model()).label(_iter_classified(normalize(text, markup))))
     finally:
         if collecting:
             gc.enable()
@@ -227,7 +229,7 @@ def iter_classify_file(path: str | PathLike[str], chunk_characters: int = CHUNK_
             buffer += decoder.decode(raw, final=not raw)
             while len(buffer) >= chunk_characters or (not raw and buffer):
                 cut = _split_point(buffer) if raw else len(buffer)
-                yield from _iter_classified(normalize(buffer[:cut]), consumed)
+                yield from shipped_model().label(_iter_classified(normalize(buffer[:cut]), consumed))
                 consumed += cut
                 buffer = buffer[cut:]
             if not raw:

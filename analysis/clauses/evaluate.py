@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analysis.clauses.engine import classify
@@ -23,6 +23,9 @@ class CategorySpan:
     modality: str
     section: str
     rules: tuple[str, ...]
+    probability: float | None = None  # the model's highest probability over the merged clauses
+    model_version: str = ""
+    explanations: tuple[str, ...] = ()
 
 
 @dataclass
@@ -48,6 +51,12 @@ class CategoryScore:
         total = 2 * self.true_positives + self.false_positives + self.false_negatives
         return 2 * self.true_positives / total if total else 1.0
 
+    def add(self, other: CategoryScore) -> None:
+        """Pool another score's counts into this one."""
+        self.true_positives += other.true_positives
+        self.false_positives += other.false_positives
+        self.false_negatives += other.false_negatives
+
     def as_dict(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
                 "tp": self.true_positives, "fp": self.false_positives, "fn": self.false_negatives}
@@ -68,10 +77,18 @@ class EvalReport:
     def micro(self) -> CategoryScore:
         total = CategoryScore()
         for score in self.per_category.values():
-            total.true_positives += score.true_positives
-            total.false_positives += score.false_positives
-            total.false_negatives += score.false_negatives
+            total.add(score)
         return total
+
+    def add(self, other: EvalReport) -> None:
+        """Pool another report (another jurisdiction's files) into this one."""
+        self.files += other.files
+        for name, counts in other.per_category.items():
+            self.per_category.setdefault(name, CategoryScore()).add(counts)
+        self.quotes += other.quotes
+        self.quotes_found += other.quotes_found
+        self.errors.extend(other.errors)
+        self.misses.extend(other.misses)
 
     @property
     def evidence_recall(self) -> float:
@@ -94,26 +111,36 @@ def _score_dict(score: CategoryScore) -> dict:
     return score.as_dict()
 
 
-def category_spans(clauses: Iterable[Clause], excluded_rules: frozenset[str] = frozenset()) -> list[CategorySpan]:
+def _best(first: float | None, second: float | None) -> float | None:
+    return second if first is None else first if second is None else max(first, second)
+
+
+def category_spans(clauses: Iterable[Clause]) -> list[CategorySpan]:
     """Labelled clause-categories of the current version; a run of adjacent clauses with one category merges."""
     open_runs: dict[str, CategorySpan] = {}
     finished: list[CategorySpan] = []
     for clause in clauses:
         if clause.markup == "deleted":
             continue
-        labels = [label for label in clause.labels if label.rule not in excluded_rules] if excluded_rules else clause.labels
+        labels = clause.labels
         categories = tuple(dict.fromkeys(label.category for label in labels))
         for category in list(open_runs):
             if category not in categories:
                 finished.append(open_runs.pop(category))
         for category in categories:
-            rules = tuple(dict.fromkeys(label.rule for label in labels if label.category == category))
+            own = [label for label in labels if label.category == category]
+            rules = tuple(dict.fromkeys(label.rule for label in own))
+            explanations = tuple(dict.fromkeys(label.explanation for label in own if label.explanation))
+            probability = max((label.probability for label in own if label.probability is not None), default=None)
             run = open_runs.get(category)
             if run is None:
-                open_runs[category] = CategorySpan(category, clause.start, clause.end, clause.modality, clause.section, rules)
+                open_runs[category] = CategorySpan(category, clause.start, clause.end, clause.modality, clause.section, rules,
+                                                   probability, own[0].model_version, explanations)
             else:
-                merged_rules = tuple(dict.fromkeys(run.rules + rules))
-                open_runs[category] = CategorySpan(category, run.start, clause.end, run.modality or clause.modality, run.section, merged_rules)
+                open_runs[category] = replace(run, end=clause.end, modality=run.modality or clause.modality,
+                                              rules=tuple(dict.fromkeys(run.rules + rules)),
+                                              probability=_best(run.probability, probability),
+                                              explanations=tuple(dict.fromkeys(run.explanations + explanations)))
     finished.extend(open_runs.values())
     return sorted(finished, key=lambda span: (span.start, span.category))
 
@@ -146,7 +173,13 @@ class ClassifiedFile:
     clauses: tuple[Clause, ...]
 
 
-def classify_gold(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: Iterable[str] = ()) -> tuple[list[ClassifiedFile], list[str]]:
+def jurisdiction_of(file: str) -> str:
+    """The jurisdiction of a gold file: its top folder (a state code, or US)."""
+    return file.split("/")[0].upper()
+
+
+def classify_gold(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: Iterable[str] = (),
+                  classifier: Callable[[str], list[Clause]] = classify) -> tuple[list[ClassifiedFile], list[str]]:
     """Classify every gold file (optionally only those under the given state folders); unreadable ones are errors."""
     texts_dir = texts_dir or gold_dir.parent / "texts"
     wanted = {j.upper() for j in jurisdictions}
@@ -155,25 +188,25 @@ def classify_gold(gold_dir: Path, texts_dir: Path | None = None, jurisdictions: 
         if not line.strip():
             continue
         entry = json.loads(line)
-        if wanted and entry["file"].split("/")[0].upper() not in wanted:
+        if wanted and jurisdiction_of(entry["file"]) not in wanted:
             continue
         try:
             text = read_text(texts_dir / entry["file"])
         except OSError as error:
             errors.append(f"{entry['file']}: {error}")
             continue
-        classified.append(ClassifiedFile(entry["file"], entry["categories"], text, tuple(classify(text))))
+        classified.append(ClassifiedFile(entry["file"], entry["categories"], text, tuple(classifier(text))))
     return classified, errors
 
 
-def score(classified: Iterable[ClassifiedFile], excluded_rules: frozenset[str] = frozenset(), errors: Iterable[str] = ()) -> EvalReport:
-    """File-level figures per category and evidence recall, optionally as if some rules did not exist."""
+def score(classified: Iterable[ClassifiedFile], errors: Iterable[str] = ()) -> EvalReport:
+    """File-level figures per category and evidence recall."""
     from analysis.clauses.rules import load_rules
 
     report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories}, errors=list(errors))
     for item in classified:
         report.files += 1
-        spans = category_spans(item.clauses, excluded_rules)
+        spans = category_spans(item.clauses)
         predicted = {span.category for span in spans}
         for category, counts in report.per_category.items():
             if category in item.gold and category in predicted:
@@ -213,14 +246,14 @@ def format_report(report: EvalReport) -> str:
     return "\n".join(lines)
 
 
-def evaluate_clauses(rows: Iterable[dict]) -> EvalReport:
+def evaluate_clauses(rows: Iterable[dict], classifier: Callable[[str], list[Clause]] = classify) -> EvalReport:
     """Score standalone clauses ({"text", "categories"}) the same way as files: one item per clause."""
     from analysis.clauses.rules import load_rules
 
     report = EvalReport(per_category={name: CategoryScore() for name in load_rules().categories})
     for row in rows:
         report.files += 1
-        predicted = {span.category for span in category_spans(classify(row["text"]))}
+        predicted = {span.category for span in category_spans(classifier(row["text"]))}
         gold = set(row["categories"])
         for category, counts in report.per_category.items():
             if category in gold and category in predicted:

@@ -19,7 +19,7 @@ class Rule:
 
     id: str
     category: str
-    pattern: re.Pattern[str]  # as reviewed (its top-level alternatives are what the holdout estimate credits)
+    pattern: re.Pattern[str]  # as reviewed (its top-level alternatives are what the generality test checks)
     search: re.Pattern[str]  # the same pattern anchored at word starts when that cannot change a match: faster scans
     case_sensitive: bool
     unless: re.Pattern[str] | None

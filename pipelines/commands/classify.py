@@ -7,7 +7,7 @@ import json
 import sys
 
 from analysis.clauses.engine import classify
-from analysis.clauses.evaluate import category_spans, read_text
+from analysis.clauses.evaluate import CategorySpan, category_spans, read_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,6 +15,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files (offsets are characters into each file as read)")
     parser.add_argument("--json", action="store_true", help="JSON Lines: one object per labelled clause-category")
     parser.set_defaults(func=run)
+
+
+def _why(span: CategorySpan) -> str:
+    """What decided a span: the model's probability and the rules that fired, else the words it weighed most."""
+    probability = f"p={span.probability:.2f}" if span.probability is not None else "rule only"
+    return f"({probability}; {'; '.join(span.explanations) or ', '.join(span.rules)})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,9 +45,13 @@ def run(args: argparse.Namespace) -> int:
                 "text": text[span.start : span.end],
                 "modality": span.modality,
                 "section": span.section,
+                "rule": ",".join(span.rules),
+                "probability": span.probability,
+                "model_version": span.model_version,
             }
             if args.json:
                 print(json.dumps(record, ensure_ascii=False))
             else:
-                print(f"{path}:{span.start}-{span.end} {span.category} [{span.modality or '-'}] {span.section}: {' '.join(record['text'].split())[:160]}")
+                print(f"{path}:{span.start}-{span.end} {span.category} {_why(span)} [{span.modality or '-'}] {span.section}: "
+                      f"{' '.join(record['text'].split())[:160]}")
     return 1 if failed else 0

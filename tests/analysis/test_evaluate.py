@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from analysis.clauses.evaluate import evaluate
+from analysis.clauses.learned import shipped_model
 from pipelines.commands import classify as classify_command
 from pipelines.commands import evaluate as evaluate_command
 
@@ -70,9 +71,19 @@ def test_classify_json_lines_contract(capsys):
     text = (CORPUS / "texts" / "CA/PEN-1001.87/2018-01-01_code_as-amended-by-AB1516.txt").read_text(encoding="utf-8")
     assert records
     for record in records:
-        assert set(record) == {"file", "category", "start", "end", "text", "modality", "section"}
+        assert set(record) == {"file", "category", "start", "end", "text", "modality", "section", "rule", "probability", "model_version"}
         assert text[record["start"] : record["end"]] == record["text"]
+        assert record["model_version"] == shipped_model().version and 0.0 < record["probability"] <= 1.0 and record["rule"]
     assert any(r["category"] == "voluntary_participation" and VOLUNTARY in r["text"] for r in records)
+
+
+def test_classify_text_output_says_what_decided_each_label(tmp_path, capsys):
+    sample = tmp_path / "sample.txt"
+    sample.write_text(VOLUNTARY + "\n", encoding="utf-8")
+    args = parser_with(classify_command).parse_args(["classify", str(sample)])
+    assert args.func(args) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if " voluntary_participation " in line)
+    assert "(p=" in line and ("rule voluntary." in line or "words: " in line) and "decline to participate" in line
 
 
 def test_classify_reports_unreadable_files_and_goes_on(tmp_path, capsys):
@@ -107,29 +118,34 @@ def test_divwatch_entry_point_runs_classify(tmp_path):
 
 
 def test_regex_alternatives_split_only_at_top_level():
-    from analysis.clauses.holdout import branches
+    from analysis.clauses.rules import branches
 
     assert branches(r"a b|(?:c|d) e|[|x]f|g\|h") == ["a b", "(?:c|d) e", "[|x]f", r"g\|h"]
 
 
-def test_leave_one_state_out_never_beats_the_full_rule_set(tmp_path):
-    from analysis.clauses.evaluate import classify_gold
-    from analysis.clauses.holdout import leave_one_state_out
-
-    classified, errors = classify_gold(tiny_gold(tmp_path))
-    results = leave_one_state_out(classified)
-    assert not errors and [r.state for r in results] == ["CA", "WA"]
-    for result in results:
-        assert result.held_out.micro.true_positives <= result.full.micro.true_positives
-        assert result.held_out.quotes_found <= result.full.quotes_found
-    california = results[0]
-    assert california.removed_parts > 0  # its voluntary-participation wording is supported by no other state here
-    assert california.held_out.micro.f1 < california.full.micro.f1
-
-
-def test_eval_holdout_flag_adds_per_state_figures(tmp_path, capsys):
-    args = parser_with(evaluate_command).parse_args(["eval", "--gold", str(tiny_gold(tmp_path)), "--holdout", "--json"])
+def test_eval_by_jurisdiction_baseline_and_record(tmp_path, capsys, monkeypatch):
+    results = tmp_path / "accuracy.jsonl"
+    results.write_text('{"first": "look"}\n', encoding="utf-8")
+    monkeypatch.setattr(evaluate_command, "RESULTS", results)
+    args = parser_with(evaluate_command).parse_args(["eval", "--gold", str(tiny_gold(tmp_path)), "--by-jurisdiction",
+                                                     "--baseline", "--record", "--json", "--near-misses", str(tmp_path / "none.jsonl")])
     assert args.func(args) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert set(figures["holdout"]) == {"CA", "WA"}
-    assert figures["holdout"]["CA"]["files"] == 1
+    folds = figures["leave_one_jurisdiction_out"]["per_jurisdiction"]
+    assert set(folds) == {"CA", "WA"} and folds["CA"]["trained_on"] == ["WA"] and folds["WA"]["trained_on"] == ["CA"]
+    assert figures["leave_one_jurisdiction_out"]["pooled"]["files"] == 2
+    assert figures["keyword_baseline"]["per_category"]["voluntary_participation"]["tp"] == 1  # "voluntar" is in the CA text
+    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    assert rows[0] == {"first": "look"} and len(rows) == 2
+    recorded = rows[1]
+    assert recorded["seen_before"] is True and recorded["command"].startswith("divwatch eval --gold ")
+    assert "--by-jurisdiction" in recorded["command"] and recorded["engine"].startswith("model ")
+    assert recorded["leave_one_jurisdiction_out"]["pooled"] == figures["leave_one_jurisdiction_out"]["pooled"]
+
+
+def test_eval_text_names_the_headline_and_the_training_figure(tmp_path, capsys):
+    args = parser_with(evaluate_command).parse_args(["eval", "--gold", str(tiny_gold(tmp_path)), "--by-jurisdiction", "--baseline"])
+    args.func(args)
+    out = capsys.readouterr().out
+    assert "a training figure" in out and "leave-one-jurisdiction-out" in out and "keyword baseline" in out
+    assert "rules were written reading every state" in out

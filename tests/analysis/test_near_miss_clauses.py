@@ -6,10 +6,15 @@ were tuned while reading them; the untouched held-out clauses live in tests/fixt
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from analysis.clauses.engine import classify
 from analysis.clauses.evaluate import category_spans
+
+NEAR_MISS_FILE = Path(__file__).parents[1] / "fixtures" / "near_miss_clauses.jsonl"
 
 
 def categories_of(text: str) -> set[str]:
@@ -118,56 +123,13 @@ def test_intake_notices_refusals_and_aggregate_reports_are_not_information_shari
     assert "information_sharing" not in categories_of(text)
 
 
-NEAR_MISS_CLAUSES = [
-    ("(c) Any person who has been charged with trafficking in cannabis, cocaine, or illegal drugs under s. "
-     "893.135 is not eligible for the prearrest diversion program.", {"exclusion"}),
-    ("No person shall be admitted to the accountability court program who is charged with trafficking in "
-     "persons for labor or sexual servitude.", {"exclusion"}),
-    ("(b) The district attorney general shall not divert any case in which the defendant is alleged to have "
-     "sold or trafficked a controlled substance in a drug-free zone.", {"exclusion"}),
-    ("A social contact referral may be made when:\n(2) the referring officer knows or reasonably suspects that "
-     "the individual has engaged in illegal drug activity or sex work within the jurisdiction during the preceding year; and\n(3) the individual agrees to be contacted by a case manager.", {"referral_pathway"}),
-    ("An officer may make a social-contact referral to the program of an individual the officer believes, "
-     "based on personal observation, is involved in drug-related activity.", {"referral_pathway"}),
-    ("To be referred to the program under this subsection:\n(III) The individual has not been charged with or "
-     "convicted of commercial sexual exploitation or prostitution within the preceding three years.", {"exclusion", "referral_pathway"}),
-    ("(e) The program shall provide the State's Attorney with a monthly status report for each participant in "
-     "the deflection program.", {"information_sharing"}),
-    ("Subd. 4. The coordinator must promptly notify the probation officer and the prosecutor if a participant "
-     "in the diversion program misses two consecutive appointments.", {"information_sharing"}),
-    ("The case manager shall transmit to the municipal court a written summary of the defendant's compliance "
-     "with the diversion program conditions.", {"information_sharing"}),
-    ("The diversion program shall publish an annual report summarizing participant outcomes without "
-     "identifying any participant.", {"evaluation_reporting"}),
-    ("If a person referred to the program under this section fails to contact the case manager within ten "
-     "days, the case manager shall so inform the referring agency.", {"referral_pathway"}),
-    ("(1) There is created within the Department of Public Safety the Pre-Booking Diversion Pilot Program.", {"governance"}),
-    ("(a) The Community Alternatives to Arrest Program is established as a three-year pilot in the Department "
-     "of Health.", {"governance", "sunset"}),
-    ("(b) Eligible offenses for the deflection program include possession of a controlled substance, "
-     "possession of drug paraphernalia, and prostitution under section 11-306.", {"eligible_offense_drug", "eligible_offense_prostitution"}),
-    ("(d) A peace officer may not refer to a deflection program under this section a person who the officer "
-     "has probable cause to believe committed an offense involving the trafficking of fentanyl.", {"exclusion"}),
-    ("C. The following persons shall not be eligible for participation in the pre-arrest diversion "
-     "program:\n(1) Any person who has been convicted of a crime of violence as defined in R.S. 14:2(B).\n(2) Any person charged with the manufacture or trafficking of a controlled dangerous substance.", {"exclusion"}),
-    ("To be eligible for the program under this section, the defendant must not have been convicted of "
-     "soliciting prostitution within the five years preceding the current arrest.", {"exclusion"}),
-    ("(B) The officer may refer an individual to the program if the officer has observed the individual "
-     "engaging in conduct associated with drug use or solicitation on at least two prior occasions.", {"referral_pathway"}),
-    ("The program shall notify the sheriff's office whenever a participant is terminated from the program for "
-     "failure to comply.", {"information_sharing", "sanction_or_coercion"}),
-    ("Records of a participant's progress in the program are confidential and may not be disclosed to any law "
-     "enforcement agency or prosecutor.", {"confidentiality"}),
-    ("If the person does not attend the initial assessment within 14 days, the service provider shall notify "
-     "the referring law enforcement officer, who may then proceed with the original charge.", {"referral_pathway", "sanction_or_coercion"}),
-    ("Sec. 5. (a) There is established a pre-arrest diversion pilot program to be administered by the Judicial "
-     "Branch's Court Support Services Division.", {"governance"}),
-    ("This act may be cited as the \"Alternatives to Incarceration and Arrest Act\".", set()),
-    ("(4) Persons who have been convicted of promoting prostitution or trafficking in persons are excluded "
-     "from the program.", {"exclusion"}),
-    ("The coordinator of the diversion program shall share weekly updates on each participant's drug test "
-     "results with the prosecuting attorney's office.", {"information_sharing"}),
-]
+def _near_miss_clauses() -> list[tuple[str, set[str]]]:
+    rows = (json.loads(line) for line in NEAR_MISS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [(row["text"], set(row["categories"])) for row in rows]
+
+
+# Whole clauses with exactly their codebook categories; `divwatch train` also learns from them, so this is a training fit.
+NEAR_MISS_CLAUSES = _near_miss_clauses()
 
 
 @pytest.mark.parametrize("text, expected", NEAR_MISS_CLAUSES)

@@ -1,0 +1,68 @@
+"""Clauses as one sparse matrix, so the learned model sees both the words and which rules fired."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
+
+from analysis.model import Clause
+
+WORD_FEATURES = 1 << 18
+NGRAMS = (1, 2)
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+LEAD_IN_FEATURES = 1 << 16
+LEAD_IN_CHARACTERS = 240  # the nearest part of the lead-in: the sentence that introduces a list item
+RULE_VALUE = 1.0  # a rule hit's feature value next to l2-normalized word counts
+
+_WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_pattern=TOKEN_PATTERN,
+                           alternate_sign=False, norm="l2", dtype=np.float32)
+_LEAD_IN_WORDS = HashingVectorizer(n_features=LEAD_IN_FEATURES, token_pattern=TOKEN_PATTERN, alternate_sign=False,
+                                   norm="l2", dtype=np.float32)
+
+
+def settings() -> dict:
+    """What the model file records about its features, so a changed featurizer is noticed on load."""
+    return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2", "rule_value": RULE_VALUE,
+            "lead_in_features": LEAD_IN_FEATURES, "lead_in_characters": LEAD_IN_CHARACTERS}
+
+
+def rule_offset() -> int:
+    """The first column after the hashed word blocks: rule hits, then categories."""
+    return WORD_FEATURES + LEAD_IN_FEATURES
+
+
+def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed word 1-2 grams, hashed lead-in words, then one column per rule id and one per category a rule of it fired for."""
+    words = _WORDS.transform([clause.text for clause in clauses])
+    lead_ins = _LEAD_IN_WORDS.transform([clause.lead_in[-LEAD_IN_CHARACTERS:] for clause in clauses])
+    rule_column = {rule: index for index, rule in enumerate(rule_ids)}
+    category_column = {category: len(rule_ids) + index for index, category in enumerate(categories)}
+    rows, columns = [], []
+    for row, clause in enumerate(clauses):
+        fired = set()
+        for label in clause.labels:
+            if label.rule in rule_column:
+                fired.add(rule_column[label.rule])
+                fired.add(category_column[label.category])
+        rows.extend([row] * len(fired))
+        columns.extend(fired)
+    hits = sparse.csr_matrix((np.full(len(rows), RULE_VALUE, dtype=np.float32), (rows, columns)),
+                             shape=(len(clauses), len(rule_ids) + len(categories)))
+    return sparse.hstack([words, lead_ins, hits], format="csr")
+
+
+_ANALYZER = _WORDS.build_analyzer()
+
+
+def word_grams(text: str) -> list[str]:
+    """The word n-grams the featurizer hashes for one text, in reading order."""
+    return _ANALYZER(text)
+
+
+def gram_columns(grams: Sequence[str]) -> np.ndarray:
+    """The hashed column of each n-gram (the vectorizer's own murmurhash of its UTF-8 bytes, without a sign)."""
+    return np.array([abs(murmurhash3_32(gram, seed=0)) % WORD_FEATURES for gram in grams], dtype=np.int32)

@@ -1,0 +1,139 @@
+"""The learned clause model: decides each clause's categories from its words and the rules that fired."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
+from importlib import resources
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+
+from analysis.clauses import features
+from analysis.model import Clause, Label
+
+MODEL_FILE = "clause_model.npz"
+BATCH_CLAUSES = 4096
+EXPLAINED_FEATURES = 3
+
+
+@dataclass(frozen=True, eq=False)
+class ClauseModel:
+    """One linear model per category over hashed words and rule hits, with a probability threshold each."""
+
+    categories: tuple[str, ...]
+    rule_ids: tuple[str, ...]
+    columns: np.ndarray  # feature columns that carry a weight, ascending
+    weights: np.ndarray  # (len(columns), len(categories))
+    intercepts: np.ndarray  # (len(categories),)
+    thresholds: np.ndarray  # (len(categories),)
+    meta: dict
+    version: str = ""
+
+    @cached_property
+    def _dense_weights(self) -> np.ndarray:
+        """Weights over every feature column, so scoring is one sparse-dense product."""
+        full = np.zeros((features.rule_offset() + len(self.rule_ids) + len(self.categories), len(self.categories)), np.float32)
+        full[self.columns] = self.weights
+        return full
+
+    def probabilities(self, clauses: list[Clause]) -> np.ndarray:
+        """Probability of each category for each clause, shape (clauses, categories)."""
+        if not clauses:
+            return np.zeros((0, len(self.categories)), np.float32)
+        logits = features.featurize(clauses, self.rule_ids, self.categories) @ self._dense_weights + self.intercepts
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def label(self, clauses: Iterable[Clause]) -> Iterator[Clause]:
+        """The clauses again, each labelled with the categories the model decides, in batches."""
+        stream = iter(clauses)
+        while batch := list(islice(stream, BATCH_CLAUSES)):
+            probabilities = self.probabilities(batch)
+            for clause, row, decided in zip(batch, probabilities, probabilities >= self.thresholds):
+                yield self._decided(clause, row, decided) if decided.any() or clause.labels else clause
+
+    def _decided(self, clause: Clause, probability: np.ndarray, decided: np.ndarray) -> Clause:
+        labels = []
+        for index in np.flatnonzero(decided):
+            category = self.categories[index]
+            fired = [label for label in clause.labels if label.category == category]
+            p = round(float(probability[index]), 4)
+            if fired:
+                labels.extend(replace(label, probability=p, model_version=self.version, explanation=f"rule {label.rule}") for label in fired)
+            else:
+                labels.append(Label(category, "model", clause.start, clause.end, p, self.version, self.explain(clause, index)))
+        return replace(clause, labels=tuple(labels))
+
+    def explain(self, clause: Clause, category_index: int) -> str:
+        """The word n-grams of the clause that push hardest toward the category."""
+        grams = list(dict.fromkeys(features.word_grams(clause.text)))
+        weights = self._dense_weights[features.gram_columns(grams), category_index]
+        strongest = [grams[i] for i in np.argsort(-weights, kind="stable")[:EXPLAINED_FEATURES] if weights[i] > 0]
+        return "words: " + ", ".join(repr(gram) for gram in strongest) if strongest else "words: (none positive)"
+
+
+class RulesOnly:
+    """The rule engine's own labels, unchanged: what training learns from and the reference in benchmarks."""
+
+    version = "rules"
+
+    def label(self, clauses: Iterable[Clause]) -> Iterable[Clause]:
+        return clauses
+
+
+RULES_ONLY = RulesOnly()
+
+
+def _zip_entry(archive: zipfile.ZipFile, name: str, payload: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, payload)
+
+
+def model_bytes(model: ClauseModel) -> bytes:
+    """The model as a zip of .npy arrays plus JSON settings, byte-identical for identical models (no pickle)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("columns", "weights", "intercepts", "thresholds"):
+            array = io.BytesIO()
+            np.save(array, getattr(model, name), allow_pickle=False)
+            _zip_entry(archive, f"{name}.npy", array.getvalue())
+        meta = {**model.meta, "categories": list(model.categories), "rule_ids": list(model.rule_ids),
+                "thresholds": [round(float(t), 4) for t in model.thresholds]}
+        _zip_entry(archive, "meta.json", json.dumps(meta, indent=1, sort_keys=True).encode())
+    return buffer.getvalue()
+
+
+def save_model(model: ClauseModel, path: Path) -> str:
+    """Write the model file; returns its version (the first 12 hex digits of its SHA-256)."""
+    payload = model_bytes(model)
+    path.write_bytes(payload)
+    return hashlib.sha256(payload).hexdigest()[:12]
+
+
+def read_model(payload: bytes) -> ClauseModel:
+    """A model from its file bytes; refuses a file written for different features."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        meta = json.loads(archive.read("meta.json"))
+        arrays = {name: np.load(io.BytesIO(archive.read(f"{name}.npy")), allow_pickle=False)
+                  for name in ("columns", "weights", "intercepts", "thresholds")}
+    if meta.get("features") != features.settings():
+        raise ValueError(f"clause model was trained with features {meta.get('features')}, not {features.settings()}")
+    return ClauseModel(tuple(meta["categories"]), tuple(meta["rule_ids"]), arrays["columns"], arrays["weights"],
+                       arrays["intercepts"], arrays["thresholds"], meta, hashlib.sha256(payload).hexdigest()[:12])
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files(__package__) / MODEL_FILE))
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> ClauseModel:
+    """The model file inside the package (rebuilt by `divwatch train`)."""
+    return read_model(shipped_model_path().read_bytes())

@@ -1,0 +1,86 @@
+"""The learned clause model: reproducible training, a pickle-free file, labels that say why, folds that never see their jurisdiction."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from analysis.clauses import features
+from analysis.clauses.engine import classify
+from analysis.clauses.evaluate import classify_gold, jurisdiction_of
+from analysis.clauses.learned import ClauseModel, read_model, shipped_model, shipped_model_path
+from analysis.clauses.lojo import leave_one_jurisdiction_out
+from analysis.clauses.training import rules_only
+from analysis.model import Clause
+from pipelines.commands import train as train_command
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+GOLD = FIXTURES / "corpus" / "gold"
+
+
+def test_train_rebuilds_the_shipped_model_byte_for_byte(tmp_path):
+    parser = argparse.ArgumentParser()
+    train_command.register(parser.add_subparsers())
+    out = tmp_path / "model.npz"
+    args = parser.parse_args(["train", "--gold", str(GOLD), "--near-misses", str(FIXTURES / "unseen_clauses.jsonl"),
+                              "--near-misses", str(FIXTURES / "near_miss_clauses.jsonl"), "--out", str(out)])
+    assert args.func(args) == 0
+    assert out.read_bytes() == shipped_model_path().read_bytes(), "rules, features or gold changed: run `divwatch train`"
+    model = read_model(out.read_bytes())
+    assert model.version == shipped_model().version and len(model.version) == 12
+    assert not out.read_bytes().count(b"pickle") and model.meta["features"] == features.settings()
+
+
+def test_every_label_carries_model_version_probability_and_explanation():
+    text = "(1) A law enforcement officer may refer an individual to LEAD.\n(2) Participation in the program is voluntary.\n"
+    model = shipped_model()
+    labels = [label for clause in classify(text) for label in clause.labels]
+    assert {"referral_pathway", "voluntary_participation"} <= {label.category for label in labels}
+    for label in labels:
+        threshold = model.thresholds[model.categories.index(label.category)]
+        assert label.model_version == model.version and threshold <= label.probability <= 1.0
+        assert label.explanation == f"rule {label.rule}" or (label.rule == "model" and label.explanation.startswith("words: "))
+
+
+def _one_word_model(category: str, gram: str) -> ClauseModel:
+    """A model that knows one n-gram: enough to check a model-only decision and its explanation."""
+    base = shipped_model()
+    index = base.categories.index(category)
+    weights = np.zeros((1, len(base.categories)), np.float32)
+    weights[0, index] = 20.0
+    return ClauseModel(base.categories, base.rule_ids, features.gram_columns([gram]).astype(np.int32), weights,
+                       np.full(len(base.categories), -5.0, np.float32), np.full(len(base.categories), 0.5, np.float32),
+                       base.meta, "test")
+
+
+def test_a_model_only_label_names_the_words_that_decided_it():
+    model = _one_word_model("harm_reduction", "clean needles")
+    clause = Clause(0, 40, "The program hands out clean needles daily.", "")
+    [labelled] = model.label([clause])
+    [label] = labelled.labels
+    assert (label.category, label.rule, label.model_version) == ("harm_reduction", "model", "test")
+    assert label.probability > 0.5 and "'clean needles'" in label.explanation
+    assert (label.evidence_start, label.evidence_end) == (clause.start, clause.end)
+    [unlabelled] = model.label([Clause(0, 20, "Nothing to see here.", "")])
+    assert unlabelled.labels == ()
+
+
+def test_the_model_can_overrule_a_rule():
+    model = _one_word_model("harm_reduction", "clean needles")  # gives every other category probability ~0.007
+    rule_clauses = rules_only("Participation in the program shall be voluntary.\n")
+    assert any(clause.labels for clause in rule_clauses)
+    assert not any(clause.labels for clause in model.label(rule_clauses))
+
+
+def test_each_fold_is_trained_without_the_jurisdiction_it_scores():
+    classified, errors = classify_gold(GOLD, jurisdictions=["AZ", "HI", "KY", "PA"], classifier=rules_only)
+    assert not errors
+    result = leave_one_jurisdiction_out(classified)
+    assert [fold.jurisdiction for fold in result.folds] == ["AZ", "HI", "KY", "PA"]
+    for fold in result.folds:
+        assert fold.jurisdiction not in fold.trained_on and len(fold.trained_on) == 3
+    assert result.pooled.files == len(classified) == sum(fold.files for fold in result.folds)
+    assert {jurisdiction_of(item.file) for item in classified} == {"AZ", "HI", "KY", "PA"}
+    assert 0.0 < result.pooled.micro.f1 < 1.0
