@@ -12,6 +12,7 @@ from pathlib import Path
 import ahocorasick
 
 from analysis.clauses.scan import compiled_database
+from analysis.drift.meaning import category_cues
 from analysis.model import Clause
 
 HERE = Path(__file__).parent
@@ -230,9 +231,10 @@ def list_leadins(clauses: Sequence[Clause]) -> list[int]:
 
 
 def version_cues(clauses: Sequence[Clause], leadins: Sequence[int] | None = None) -> list[dict[str, Spans]]:
-    """Cues of every clause of a version, plus the cues a list item takes from its lead-in
+    """Cues of every clause of a version (its phrasings and, as "category:<id>", its classifier categories), plus the
+    cues a list item takes from its lead-in
     ("Grant funding may be used to support any of the following:" makes "(6) Overtime for officers" money for police)."""
-    found = [dict(clause_cues(clause)) for clause in clauses]
+    found = [{**clause_cues(clause), **category_cues(clause)} for clause in clauses]
     listed = [cue for cue in cues() if cue.leadin and cue.pattern is not None]
     for k, leadin in enumerate(list_leadins(clauses) if leadins is None else leadins):
         if leadin < 0:

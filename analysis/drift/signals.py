@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from analysis.drift import cues as cue_rules
 from analysis.drift.align import Pair, similarity, words
+from analysis.drift.meaning import MEANING_RULES, meaning_fires
 from analysis.model import Clause, Signal
 from analysis.text.normalize import View
 from analysis.drift.redline import Redline
@@ -117,6 +118,8 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
     when, context = rule["when"], set(rule.get("context", ()))
     evidence = (old.quote(o), new.quote(n))
     whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
+    if when in MEANING_RULES:
+        return (True, *evidence) if whole and meaning_fires(rule, o, n) else (False, "", "")
     for cue in rule.get("cues", ()):
         if not _version_gate(rule, cue, old, new):
             continue
