@@ -159,6 +159,8 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     category_set = set(categories)
     lowered = _lower(text)
     present = {trigger for _, trigger in _trigger_automaton().iter(lowered)}
+    if prefilter and not present and not category_set:
+        return {}  # every cue needs a trigger or a category (checked by a test): most clauses stop here
     scanner = _cue_scanner() if prefilter else None
     possible = scanner(lowered) if scanner else None
     for index, cue in enumerate(cues()):
@@ -174,12 +176,18 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
             found[cue.name] = spans
         elif cue.categories & category_set and not any(p.search(text) for p in cue.refuted_by):
             found[cue.name] = ((0, len(text)),)
-    yields = {cue.name: cue.yields_to for cue in cues() if cue.yields_to}
+    yields = _yields()
 
     def alive(name: str) -> bool:  # a negation that is itself negated does not cancel ("shall not ask ... informant")
         return name in found and not any(alive(other) for other in yields.get(name, ()))
 
     return {name: spans for name, spans in found.items() if alive(name)}
+
+
+@lru_cache(maxsize=1)
+def _yields() -> dict[str, tuple[str, ...]]:
+    """Each cue's negations (the cues that cancel it in the same clause)."""
+    return {cue.name: cue.yields_to for cue in cues() if cue.yields_to}
 
 
 def _matches(cue: Cue, text: str, lowered: str) -> Spans:

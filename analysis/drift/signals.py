@@ -88,7 +88,7 @@ def _moved(cue: str, text: str, other: Side) -> bool:
     """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
     mine = words(text)
     pairs = zip(other.clauses, other.cues, strict=True)
-    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in pairs)
+    return any(cue in found and similarity(mine, words(c.text), MOVED_SIMILARITY) >= MOVED_SIMILARITY for c, found in pairs)
 
 
 def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
@@ -105,8 +105,8 @@ def _version_gate(rule: dict, cue: str, old: Side, new: Side) -> bool:
     return not (rule.get("vanish") and new.count(cue))
 
 
-def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> tuple[bool, str, str]:
-    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence).
+def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> bool:
+    """Whether one signal rule fires on one aligned clause pair.
     A cue is added (removed) when the new (old) clause shows it more often and the extra showing lies in
     inserted (deleted) words, or when a whole clause carrying it appears (disappears)."""
     o = old.clauses[pair.old] if pair.old is not None else None
@@ -114,12 +114,11 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
     oc = old.cues[pair.old] if o else {}
     nc = new.cues[pair.new] if n else {}
     if o and n and line is None:
-        return False, "", ""
+        return False
     when, context = rule["when"], set(rule.get("context", ()))
-    evidence = (old.quote(o), new.quote(n))
     whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
     if when in MEANING_RULES:
-        return (True, *evidence) if whole and meaning_fires(rule, o, n) else (False, "", "")
+        return whole and meaning_fires(rule, o, n)
     for cue in rule.get("cues", ()):
         if not _version_gate(rule, cue, old, new):
             continue
@@ -128,19 +127,19 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
             if pair.old is not None and pair.old == old.partial:
                 continue
             if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
-                return True, *evidence
+                return True
         if when == "removed" and lost and (not context or context & set(oc)) and not (rule.get("whole_clause") and cue in nc):
             if pair.new is not None and pair.new == new.partial:
                 continue
             if (line and _overlaps(oc[cue], line.changed_old)) or (not n and _new_here(cue, pair.old, old, new)):
-                return True, *evidence
+                return True
         if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
-            return True, *evidence
+            return True
     if when == "downgraded" and whole and _downgraded(line, o):
         governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
         if governed & set(cue_rules.rules()["modality"]["safeguards"]):
-            return True, *evidence
-    return False, "", ""
+            return True
+    return False
 
 
 def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
@@ -204,8 +203,9 @@ def fire_signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> li
     touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
     for spec in cue_rules.rules()["signals"]:
         for pair in touched:
-            fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
-            if fired:
-                found.append(Signal(spec["id"], spec["severity"], fired[1], fired[2]))
+            if any(_fires(rule, pair, lines.get((pair.old, pair.new)), old, new) for rule in spec["rules"]):
+                o = old.clauses[pair.old] if pair.old is not None else None
+                n = new.clauses[pair.new] if pair.new is not None else None
+                found.append(Signal(spec["id"], spec["severity"], old.quote(o), new.quote(n)))
                 break
     return found
