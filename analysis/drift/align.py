@@ -19,7 +19,8 @@ CANDIDATES = 5
 MIN_SIMILARITY = 0.45
 GAP_SIMILARITY = 0.3  # enough for a clause rewritten in place between two aligned neighbours
 GAP_PAIRS = 64  # larger gaps are left unpaired (cost, and little evidence of one-to-one rewriting)
-WORD_DIFF_LIMIT = 4_000_000  # word pairs beyond which two texts are not diffed word by word (difflib is quadratic)
+WORD_DIFF_LIMIT = 1_000_000  # word pairs beyond which two texts are not diffed word by word (difflib is quadratic)
+SCORED_WORD_PAIRS = 40_000  # candidate pairs longer than this are scored by shared word counts, not a word diff
 POSTING_LIMIT = 100  # words in more clauses than this propose no candidates (they all would), so retrieval stays linear
 
 
@@ -56,7 +57,7 @@ def similarity(old_words: Sequence[str], new_words: Sequence[str], floor: float 
     total = len(old_words) + len(new_words)
     if 2 * min(len(old_words), len(new_words)) < floor * total:
         return 0.0
-    if len(old_words) * len(new_words) > WORD_DIFF_LIMIT:
+    if len(old_words) * len(new_words) > SCORED_WORD_PAIRS:
         return 2 * sum((Counter(old_words) & Counter(new_words)).values()) / total
     matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
     if floor and matcher.quick_ratio() < floor:
@@ -152,6 +153,7 @@ def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[f
         return {w: v / norm for w, v in weights.items()}
 
     new_vectors = {j: vector(new_words[j]) for j in rest_new}
+    new_counts = {j: Counter(new_words[j]) for j in rest_new}
     index: dict[str, list[int]] = defaultdict(list)
     for j, vec in new_vectors.items():
         for word in vec:
@@ -159,13 +161,15 @@ def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[f
                 index[word].append(j)
     ranked = []
     for i in rest_old:
-        vec = vector(old_words[i])
+        vec, counts = vector(old_words[i]), Counter(old_words[i])
         scores: dict[int, float] = defaultdict(float)
         for word, weight in vec.items():
             for j in index.get(word, ()):
                 scores[j] += weight * new_vectors[j][word]
         for j, _ in heapq.nlargest(CANDIDATES, scores.items(), key=lambda item: item[1]):
-            ranked.append((similarity(old_words[i], new_words[j], MIN_SIMILARITY), i, j))
+            shared = sum((counts & new_counts[j]).values())  # words in common bound the diff ratio from above
+            if 2 * shared >= MIN_SIMILARITY * (len(old_words[i]) + len(new_words[j])):
+                ranked.append((similarity(old_words[i], new_words[j], MIN_SIMILARITY), i, j))
     ranked.sort(key=lambda item: (-item[0], abs(item[1] - item[2])))
     return ranked
 
