@@ -18,13 +18,14 @@ def category_cues(clause: Clause) -> dict[str, tuple[tuple[int, int], ...]]:
     return {f"category:{category}": ((0, len(clause.text)),) for category in clause.categories}
 
 
-def meaning_fires(rule: dict, o: Clause, n: Clause) -> bool:
-    """Whether one meaning rule fires on an aligned, changed clause pair; `categories` (if given) must be on either side:
+def meaning_fires(rule: dict, o: Clause, n: Clause, carried: frozenset[str] = frozenset()) -> bool:
+    """Whether one meaning rule fires on an aligned, changed clause pair; when the rule names `categories` or `cues`,
+    either clause must carry one of those categories or one of those cues (`carried`, with its list items' cues):
     a duty (not a person's right) falling from "shall" to "may" or to "subject to appropriation"; a job moving from a
     provider to police, prosecutors, courts or probation; money for `recipients` rising, or moving to them from others,
-    or (money_down) falling or moving away."""
-    wanted = set(rule.get("categories", ()))
-    if wanted and not wanted & (set(o.categories) | set(n.categories)):
+    or (money_down) falling or moving to enforcement."""
+    wanted, cues = set(rule.get("categories", ())), set(rule.get("cues", ()))
+    if (wanted or cues) and not (wanted & (set(o.categories) | set(n.categories)) or cues & carried):
         return False
     when = rule["when"]
     if when == "modality_weakened":
@@ -38,7 +39,7 @@ def meaning_fires(rule: dict, o: Clause, n: Clause) -> bool:
         moved_here = o.recipient_type not in recipients | {"unspecified"} and n.recipient_type in recipients
         return moved_here or (n.recipient_type in recipients and 0 < _largest(o) < _largest(n))
     if when == "money_down":
-        moved_away = n.recipient_type not in recipients | {"unspecified"} and o.recipient_type in recipients
+        moved_away = n.recipient_type in ENFORCERS and o.recipient_type in recipients
         return moved_away or (o.recipient_type in recipients and 0 < _largest(n) < _largest(o))
     return False
 

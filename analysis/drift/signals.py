@@ -118,7 +118,8 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
     when, context = rule["when"], set(rule.get("context", ()))
     whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
     if when in MEANING_RULES:
-        return whole and meaning_fires(rule, o, n)
+        carried = frozenset(oc) | frozenset(nc) | old.item_cues(pair.old) | new.item_cues(pair.new) if whole else frozenset()
+        return whole and meaning_fires(rule, o, n, carried)
     for cue in rule.get("cues", ()):
         if not _version_gate(rule, cue, old, new):
             continue
