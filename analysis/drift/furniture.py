@@ -4,6 +4,7 @@ change the law, so a reader's list of changed clauses holds only changes of subs
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from analysis.drift.align import words
 
@@ -35,6 +36,7 @@ _BARE_NUMBER = re.compile(r"(?<![\w$.,§])\d{1,4}(?![\w%.,]|\.\d)")
 _LINE_NUMBERS = 3  # bare numbers counting up by one, as printed line numbers do
 
 
+@lru_cache(maxsize=8192)
 def content_words(text: str) -> tuple[str, ...]:
     """The clause's words without its furniture: header before the title, sponsors, tallies, ids and line numbers."""
     title = _TITLE_START.search(text, 0, _HEADER_CHARACTERS + 40)

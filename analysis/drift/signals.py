@@ -198,13 +198,25 @@ def _amounts(text: str) -> tuple[float | None, float | None]:
     return (max(dollars) if dollars else None), (max(shares) if shares else None)
 
 
+def _cue_names(pair: Pair, old: Side, new: Side) -> frozenset[str]:
+    """Cues on either clause of a pair: a rule about other cues cannot fire on it (most pairs of a long text carry none)."""
+    return frozenset(old.cues[pair.old] if pair.old is not None else ()) | frozenset(new.cues[pair.new] if pair.new is not None else ())
+
+
+def _may_fire(rule: dict, names: frozenset[str]) -> bool:
+    """Whether a rule can fire on a pair carrying these cues (rules that read no cue, or read the clause's meaning, always can)."""
+    return rule["when"] == "downgraded" or rule["when"] in MEANING_RULES or not names.isdisjoint(rule.get("cues", ()))
+
+
 def fire_signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> list[Signal]:
     """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
     found: list[Signal] = []
     touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
+    carried = [_cue_names(pair, old, new) for pair in touched]
     for spec in cue_rules.rules()["signals"]:
-        for pair in touched:
-            if any(_fires(rule, pair, lines.get((pair.old, pair.new)), old, new) for rule in spec["rules"]):
+        for pair, names in zip(touched, carried, strict=True):
+            rules = [rule for rule in spec["rules"] if _may_fire(rule, names)]
+            if any(_fires(rule, pair, lines.get((pair.old, pair.new)), old, new) for rule in rules):
                 o = old.clauses[pair.old] if pair.old is not None else None
                 n = new.clauses[pair.new] if pair.new is not None else None
                 found.append(Signal(spec["id"], spec["severity"], old.quote(o), new.quote(n)))
