@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +40,7 @@ class Side:
     leadins: list[int] = field(default_factory=list)  # each clause's list lead-in (-1: none)
     counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
     loose: Counter | None = None  # unpaired clauses per cue, filled on first use
+    items: dict[int, set[str]] | None = None  # cues of the list items under each lead-in, filled on first use
 
     def quote(self, clause: Clause | None) -> str:
         """The clause as it reads in the original file (markup tokens and layout included)."""
@@ -63,9 +64,12 @@ class Side:
 
     def item_cues(self, index: int | None) -> set[str]:
         """Cues of the list items under a lead-in clause (a duty stated in the lead-in governs its items)."""
-        if index is None:
-            return set()
-        return {name for k, leadin in enumerate(self.leadins) if leadin == index for name in self.cues[k]}
+        if self.items is None:
+            self.items = defaultdict(set)
+            for k, leadin in enumerate(self.leadins):
+                if leadin >= 0:
+                    self.items[leadin].update(self.cues[k])
+        return self.items.get(index, set()) if index is not None else set()
 
     def cue_names(self) -> set[str]:
         """Every cue carried anywhere on this side (for the organizer flags)."""
