@@ -24,7 +24,7 @@ SCORED_WORD_PAIRS = 40_000  # candidate pairs longer than this are scored by sha
 POSTING_LIMIT = 100  # words in more clauses than this propose no candidates (they all would), so retrieval stays linear
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """One alignment row: an old clause index, a new clause index (either may be None) and their similarity."""
 
