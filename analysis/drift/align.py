@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -17,9 +19,12 @@ CANDIDATES = 5
 MIN_SIMILARITY = 0.45
 GAP_SIMILARITY = 0.3  # enough for a clause rewritten in place between two aligned neighbours
 GAP_PAIRS = 64  # larger gaps are left unpaired (cost, and little evidence of one-to-one rewriting)
+WORD_DIFF_LIMIT = 1_000_000  # word pairs beyond which two texts are not diffed word by word (difflib is quadratic)
+SCORED_WORD_PAIRS = 40_000  # candidate pairs longer than this are scored by shared word counts, not a word diff
+POSTING_LIMIT = 100  # words in more clauses than this propose no candidates (they all would), so retrieval stays linear
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """One alignment row: an old clause index, a new clause index (either may be None) and their similarity."""
 
@@ -44,11 +49,20 @@ def shingles(tokens: Sequence[str], size: int = SHINGLE) -> set[tuple[str, ...]]
     return set(zip(*(tokens[k:] for k in range(size)), strict=False))
 
 
-def similarity(old_words: Sequence[str], new_words: Sequence[str]) -> float:
-    """Word-level difflib ratio (1.0 = same words in the same order)."""
+def similarity(old_words: Sequence[str], new_words: Sequence[str], floor: float = 0.0) -> float:
+    """Word-level difflib ratio (1.0 = same words in the same order). Below `floor` any value under it may be
+    returned (cheap bounds first); pairs too long for a word diff are scored by shared word counts (an upper bound)."""
     if not old_words and not new_words:
         return 1.0
-    return SequenceMatcher(None, old_words, new_words, autojunk=False).ratio()
+    total = len(old_words) + len(new_words)
+    if 2 * min(len(old_words), len(new_words)) < floor * total:
+        return 0.0
+    if len(old_words) * len(new_words) > SCORED_WORD_PAIRS:
+        return 2 * sum((Counter(old_words) & Counter(new_words)).values()) / total
+    matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
+    if floor and matcher.quick_ratio() < floor:
+        return 0.0
+    return matcher.ratio()
 
 
 def align(old_texts: Sequence[str], new_texts: Sequence[str]) -> list[Pair]:
@@ -78,7 +92,7 @@ def align(old_texts: Sequence[str], new_texts: Sequence[str]) -> list[Pair]:
     used_new.update(p.new for p in pairs)
     pairs += [Pair(i, None, 0.0) for i in rest_old if i not in used_old]
     pairs += [Pair(None, j, 0.0) for j in rest_new if j not in used_new]
-    return sorted(pairs, key=lambda p: (p.new if p.new is not None else _after(p.old, pairs), p.old or 0))
+    return sorted(pairs, key=_reading_order(pairs))
 
 
 def _fill_gaps(pairs: Sequence[Pair], old_words, new_words) -> list[Pair]:
@@ -98,7 +112,7 @@ def _fill_gaps(pairs: Sequence[Pair], old_words, new_words) -> list[Pair]:
         news = [j for j in range(j0 + 1, j1) if j not in taken_new]
         if not olds or not news or len(olds) * len(news) > GAP_PAIRS:
             continue
-        scored = sorted(((similarity(old_words[i], new_words[j]), i, j) for i in olds for j in news), reverse=True)
+        scored = sorted(((similarity(old_words[i], new_words[j], GAP_SIMILARITY), i, j) for i in olds for j in news), reverse=True)
         for score, i, j in scored:
             if score >= GAP_SIMILARITY and i not in taken_old and j not in taken_new:
                 filled.append(Pair(i, j, round(score, 4)))
@@ -106,10 +120,22 @@ def _fill_gaps(pairs: Sequence[Pair], old_words, new_words) -> list[Pair]:
     return filled
 
 
-def _after(old_index: int | None, pairs: Sequence[Pair]) -> float:
-    """Sort key that places an unmatched old clause just after the new clause its predecessor matched."""
-    before = [p.new for p in pairs if p.old is not None and p.new is not None and p.old < (old_index or 0)]
-    return (max(before) if before else -1) + 0.5
+def _reading_order(pairs: Sequence[Pair]):
+    """Sort key in the new version's order, an unmatched old clause placed just after the new clause its nearest
+    paired predecessor matched (one pass over the pairs, so long versions sort in n log n)."""
+    paired = sorted((p.old, p.new) for p in pairs if p.old is not None and p.new is not None)
+    olds, running, highest = [i for i, _ in paired], [], -1
+    for _, j in paired:
+        highest = max(highest, j)
+        running.append(highest)
+
+    def key(pair: Pair) -> tuple[float, int]:
+        if pair.new is not None:
+            return pair.new, pair.old or 0
+        before = bisect.bisect_left(olds, pair.old or 0)
+        return (running[before - 1] if before else -1) + 0.5, pair.old or 0
+
+    return key
 
 
 def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[float, int, int]]:
@@ -127,19 +153,23 @@ def _ranked_candidates(rest_old, rest_new, old_words, new_words) -> list[tuple[f
         return {w: v / norm for w, v in weights.items()}
 
     new_vectors = {j: vector(new_words[j]) for j in rest_new}
+    new_counts = {j: Counter(new_words[j]) for j in rest_new}
     index: dict[str, list[int]] = defaultdict(list)
     for j, vec in new_vectors.items():
         for word in vec:
-            index[word].append(j)
+            if frequency[word] <= POSTING_LIMIT:
+                index[word].append(j)
     ranked = []
     for i in rest_old:
-        vec = vector(old_words[i])
+        vec, counts = vector(old_words[i]), Counter(old_words[i])
         scores: dict[int, float] = defaultdict(float)
         for word, weight in vec.items():
             for j in index.get(word, ()):
                 scores[j] += weight * new_vectors[j][word]
-        for j, _ in sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]:
-            ranked.append((similarity(old_words[i], new_words[j]), i, j))
+        for j, _ in heapq.nlargest(CANDIDATES, scores.items(), key=lambda item: item[1]):
+            shared = sum((counts & new_counts[j]).values())  # words in common bound the diff ratio from above
+            if 2 * shared >= MIN_SIMILARITY * (len(old_words[i]) + len(new_words[j])):
+                ranked.append((similarity(old_words[i], new_words[j], MIN_SIMILARITY), i, j))
     ranked.sort(key=lambda item: (-item[0], abs(item[1] - item[2])))
     return ranked
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import ahocorasick
 
 from analysis.clauses.scan import compiled_database
+from analysis.drift.meaning import category_cues
 from analysis.model import Clause
 
 HERE = Path(__file__).parent
@@ -158,6 +159,8 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
     category_set = set(categories)
     lowered = _lower(text)
     present = {trigger for _, trigger in _trigger_automaton().iter(lowered)}
+    if prefilter and not present and not category_set:
+        return {}  # every cue needs a trigger or a category (checked by a test): most clauses stop here
     scanner = _cue_scanner() if prefilter else None
     possible = scanner(lowered) if scanner else None
     for index, cue in enumerate(cues()):
@@ -173,12 +176,18 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
             found[cue.name] = spans
         elif cue.categories & category_set and not any(p.search(text) for p in cue.refuted_by):
             found[cue.name] = ((0, len(text)),)
-    yields = {cue.name: cue.yields_to for cue in cues() if cue.yields_to}
+    yields = _yields()
 
     def alive(name: str) -> bool:  # a negation that is itself negated does not cancel ("shall not ask ... informant")
         return name in found and not any(alive(other) for other in yields.get(name, ()))
 
     return {name: spans for name, spans in found.items() if alive(name)}
+
+
+@lru_cache(maxsize=1)
+def _yields() -> dict[str, tuple[str, ...]]:
+    """Each cue's negations (the cues that cancel it in the same clause)."""
+    return {cue.name: cue.yields_to for cue in cues() if cue.yields_to}
 
 
 def _matches(cue: Cue, text: str, lowered: str) -> Spans:
@@ -230,9 +239,10 @@ def list_leadins(clauses: Sequence[Clause]) -> list[int]:
 
 
 def version_cues(clauses: Sequence[Clause], leadins: Sequence[int] | None = None) -> list[dict[str, Spans]]:
-    """Cues of every clause of a version, plus the cues a list item takes from its lead-in
+    """Cues of every clause of a version (its phrasings and, as "category:<id>", its classifier categories), plus the
+    cues a list item takes from its lead-in
     ("Grant funding may be used to support any of the following:" makes "(6) Overtime for officers" money for police)."""
-    found = [dict(clause_cues(clause)) for clause in clauses]
+    found = [{**clause_cues(clause), **category_cues(clause)} for clause in clauses]
     listed = [cue for cue in cues() if cue.leadin and cue.pattern is not None]
     for k, leadin in enumerate(list_leadins(clauses) if leadins is None else leadins):
         if leadin < 0:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from analysis.drift import cues as cue_rules
 from analysis.drift import fidelity as fid
+from analysis.drift.furniture import substantive
 from analysis.drift.align import Pair, align, coverage_end, words
-from analysis.clauses.engine import classify
+from analysis.clauses.engine import classify as classify_clauses
 from analysis.drift.signals import Side, fire_signals
-from analysis.model import ClauseChange, DriftReport, ProvisionStatus, Signal
+from analysis.model import Clause, ClauseChange, DriftReport, ProvisionStatus, Signal
 from analysis.drift.redline import Markup, Redline, markup_describes, redline, version_views
 
 SAME_CUT_WORDS = 3  # identical last words: two copies cut off at the same place
@@ -34,7 +35,10 @@ def _clip(old: Side, new: Side) -> None:
         old.text, old.truncated = old.text[: new_end[0]], True
 
 
-def _prepare(side: Side) -> None:
+Classifier = Callable[[str], list[Clause]]
+
+
+def _prepare(side: Side, classify: Classifier) -> None:
     """Classify one side and find each clause's cues (empty pieces such as stray markers are dropped)."""
     side.clauses = [c for c in classify(side.text) if words(c.text)]
     side.leadins = cue_rules.list_leadins(side.clauses)
@@ -48,8 +52,10 @@ def compare(
     new_markup: Markup = (),
     old_complete: bool | None = None,
     new_complete: bool | None = None,
+    classify: Classifier = classify_clauses,
 ) -> DriftReport:
     """Compare two versions; a version's own insert/delete markup is used when it describes this amendment.
+    `classify` labels the clauses whose meaning the signals compare (a cross-validation fold passes its own model).
     A version without any words is bad input (ValueError): missing text says nothing about an amendment."""
     for label, text in (("old", old_text), ("new", new_text)):
         if not words(text):
@@ -65,8 +71,8 @@ def compare(
         basis = "diff"
         old, new = Side(old_current.text, old_cut, old_text, old_current), Side(new_current.text, new_cut, new_text, new_current)
         _clip(old, new)
-    _prepare(old)
-    _prepare(new)
+    _prepare(old, classify)
+    _prepare(new, classify)
     pairs = align([c.text for c in old.clauses], [c.text for c in new.clauses])
     _mark_tails(pairs, old, new)
     old.aligned = {p.old for p in pairs if p.old is not None and p.new is not None}
@@ -80,9 +86,7 @@ def compare(
         b.status == "contradicted" and a.status not in {"contradicted", "unknown"} for a, b in zip(old_status, new_status, strict=True)
     )
     direction = _direction(signals, changed, delta, contradicted)
-    changes = tuple(
-        _change(p, old, new, lines.get((p.old, p.new))) for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines
-    )
+    changes = tuple(_change(p, old, new, lines.get((p.old, p.new))) for p in pairs if _reported(p, lines, old, new))
     extras = {
         "basis": basis,
         "truncated": {"old": old.truncated, "new": new.truncated},
@@ -152,6 +156,16 @@ def _direction(signals: Sequence[Signal], changed: Sequence[str], delta: float, 
         return "drift-away"
     only_toward = bool(signals) and all(s.severity == "toward" for s in signals)
     return "toward-model" if delta > 0 or only_toward else "mixed"
+
+
+def _reported(pair: Pair, lines: dict, old: Side, new: Side) -> bool:
+    """A change worth listing: a clause added, removed or reworded in substance, not a heading, sponsor line,
+    vote tally, enacting clause or renumbered line."""
+    if pair.old is not None and pair.new is not None and (pair.old, pair.new) not in lines:
+        return False
+    old_text = old.clauses[pair.old].text if pair.old is not None else None
+    new_text = new.clauses[pair.new].text if pair.new is not None else None
+    return substantive(old_text, new_text)
 
 
 def _change(pair: Pair, old: Side, new: Side, line: Redline | None) -> ClauseChange:

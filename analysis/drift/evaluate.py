@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.drift.engine import compare
-from analysis.drift.cues import rules
+from analysis.clauses.engine import classify as classify_clauses
 from analysis.clauses.evaluate import CategoryScore
+from analysis.drift.cues import rules
+from analysis.drift.engine import Classifier, compare
 
 
 @dataclass
@@ -81,8 +82,9 @@ def _completeness(texts_dir: Path) -> dict[str, bool]:
     return {entry["file"]: bool(entry.get("complete", True)) for entry in json.loads(manifest.read_text(encoding="utf-8"))}
 
 
-def evaluate_signals(gold_dir: Path, texts_dir: Path) -> SignalScores:
-    """Run compare() on every pair in gold_dir/pairs.jsonl and score signal sets and directions."""
+def evaluate_signals(gold_dir: Path, texts_dir: Path, classify: Classifier = classify_clauses) -> SignalScores:
+    """Run compare() on every pair in gold_dir/pairs.jsonl and score signal sets and directions; `classify` is the
+    clause classifier whose labels drift reads (a leave-one-jurisdiction-out fold passes the model trained without it)."""
     gold_dir, texts_dir = Path(gold_dir), Path(texts_dir)
     severity = {spec["id"]: spec["severity"] for spec in rules()["signals"]}
     complete = _completeness(texts_dir)
@@ -98,6 +100,7 @@ def evaluate_signals(gold_dir: Path, texts_dir: Path) -> SignalScores:
                 (texts_dir / gold["new"]).read_text(encoding="utf-8"),
                 old_complete=complete.get(gold["old"]),
                 new_complete=complete.get(gold["new"]),
+                classify=classify,
             )
         except (OSError, UnicodeDecodeError, ValueError) as error:
             outcome.error = f"{type(error).__name__}: {error}"

@@ -7,13 +7,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from analysis.drift.align import words
+from analysis.drift.align import WORD_DIFF_LIMIT, words
 from analysis.text.normalize import DELETE, INSERT, NormalizedText, View, build_view, normalize
 
 Markup = Iterable[tuple[str, int, int]]
 TOKEN = re.compile(r"\S+")
 _CA_TOKEN = re.compile(r"(begin|end) (insert|delete)")
 _EDGE_PUNCTUATION = ".,;:()[]\"'“”‘’"
+CHUNK_WORDS = 40
+_CHUNK_ENDS = (".", ";", ":")
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,13 @@ def redline(old_text: str, new_text: str) -> Redline:
     """Diff two clause texts word by word, ignoring case, layout and edge punctuation."""
     old_tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(old_text)]
     new_tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(new_text)]
-    matcher = SequenceMatcher(None, [_key(t[0]) for t in old_tokens], [_key(t[0]) for t in new_tokens], autojunk=False)
+    opcodes = word_opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens])
     runs: list[tuple[str, str]] = []
     inserted: list[tuple[int, int]] = []
     deleted: list[tuple[int, int]] = []
     new_edges: list[tuple[int, int]] = []
     old_edges: list[tuple[int, int]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
             runs.append(("equal", " ".join(t[0] for t in new_tokens[j1:j2])))
             continue
@@ -74,6 +76,45 @@ def redline(old_text: str, new_text: str) -> Redline:
             if i2 == i1:
                 old_edges += _neighbours(old_tokens, i1)
     return Redline(tuple(runs), tuple(inserted), tuple(deleted), tuple(new_edges), tuple(old_edges))
+
+
+def word_opcodes(old_words: Sequence[str], new_words: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib opcodes over two word lists (case and edge punctuation ignored); lists too long for a word diff are
+    first diffed by sentence (a chunk of words ending in . ; or :), and only replaced stretches small enough are
+    then diffed word by word, so a rewritten 5 MB clause costs seconds, not hours."""
+    old_keys, new_keys = [_key(w) for w in old_words], [_key(w) for w in new_words]
+    if len(old_keys) * len(new_keys) <= WORD_DIFF_LIMIT:
+        return SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
+    old_chunks, new_chunks = _chunks(old_words), _chunks(new_words)
+    matcher = SequenceMatcher(None, [" ".join(old_keys[a:b]) for a, b in old_chunks], [" ".join(new_keys[a:b]) for a, b in new_chunks],
+                              autojunk=False)
+    opcodes = []
+    for op, c1, c2, d1, d2 in matcher.get_opcodes():
+        (i1, i2), (j1, j2) = _word_range(old_chunks, c1, c2, len(old_keys)), _word_range(new_chunks, d1, d2, len(new_keys))
+        if op == "replace" and (i2 - i1) * (j2 - j1) <= WORD_DIFF_LIMIT:
+            inner = SequenceMatcher(None, old_keys[i1:i2], new_keys[j1:j2], autojunk=False).get_opcodes()
+            opcodes += [(o, a + i1, b + i1, c + j1, d + j1) for o, a, b, c, d in inner]
+        else:
+            opcodes.append((op, i1, i2, j1, j2))
+    return opcodes
+
+
+def _word_range(chunks: Sequence[tuple[int, int]], first: int, last: int, total: int) -> tuple[int, int]:
+    """The word range covered by chunks[first:last] (empty at the right place when first == last)."""
+    start = chunks[first][0] if first < len(chunks) else total
+    return start, (chunks[last - 1][1] if last > first else start)
+
+
+def _chunks(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) word ranges of sentence-sized chunks (at most CHUNK_WORDS words each)."""
+    chunks, start = [], 0
+    for k, raw in enumerate(tokens):
+        if k + 1 - start >= CHUNK_WORDS or raw.endswith(_CHUNK_ENDS):
+            chunks.append((start, k + 1))
+            start = k + 1
+    if start < len(tokens):
+        chunks.append((start, len(tokens)))
+    return chunks
 
 
 def _neighbours(tokens: list[tuple[str, int, int]], index: int) -> list[tuple[int, int]]:

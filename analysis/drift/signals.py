@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analysis.drift import cues as cue_rules
 from analysis.drift.align import Pair, similarity, words
+from analysis.drift.meaning import MEANING_RULES, meaning_fires
 from analysis.model import Clause, Signal
 from analysis.text.normalize import View
 from analysis.drift.redline import Redline
@@ -39,6 +40,7 @@ class Side:
     leadins: list[int] = field(default_factory=list)  # each clause's list lead-in (-1: none)
     counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
     loose: Counter | None = None  # unpaired clauses per cue, filled on first use
+    items: dict[int, set[str]] | None = None  # cues of the list items under each lead-in, filled on first use
 
     def quote(self, clause: Clause | None) -> str:
         """The clause as it reads in the original file (markup tokens and layout included)."""
@@ -62,9 +64,12 @@ class Side:
 
     def item_cues(self, index: int | None) -> set[str]:
         """Cues of the list items under a lead-in clause (a duty stated in the lead-in governs its items)."""
-        if index is None:
-            return set()
-        return {name for k, leadin in enumerate(self.leadins) if leadin == index for name in self.cues[k]}
+        if self.items is None:
+            self.items = defaultdict(set)
+            for k, leadin in enumerate(self.leadins):
+                if leadin >= 0:
+                    self.items[leadin].update(self.cues[k])
+        return self.items.get(index, set()) if index is not None else set()
 
     def cue_names(self) -> set[str]:
         """Every cue carried anywhere on this side (for the organizer flags)."""
@@ -87,7 +92,7 @@ def _moved(cue: str, text: str, other: Side) -> bool:
     """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
     mine = words(text)
     pairs = zip(other.clauses, other.cues, strict=True)
-    return any(cue in found and similarity(mine, words(c.text)) >= MOVED_SIMILARITY for c, found in pairs)
+    return any(cue in found and similarity(mine, words(c.text), MOVED_SIMILARITY) >= MOVED_SIMILARITY for c, found in pairs)
 
 
 def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
@@ -104,8 +109,8 @@ def _version_gate(rule: dict, cue: str, old: Side, new: Side) -> bool:
     return not (rule.get("vanish") and new.count(cue))
 
 
-def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> tuple[bool, str, str]:
-    """Whether one signal rule fires on one aligned clause pair; returns (fired, old evidence, new evidence).
+def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> bool:
+    """Whether one signal rule fires on one aligned clause pair.
     A cue is added (removed) when the new (old) clause shows it more often and the extra showing lies in
     inserted (deleted) words, or when a whole clause carrying it appears (disappears)."""
     o = old.clauses[pair.old] if pair.old is not None else None
@@ -113,10 +118,12 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
     oc = old.cues[pair.old] if o else {}
     nc = new.cues[pair.new] if n else {}
     if o and n and line is None:
-        return False, "", ""
+        return False
     when, context = rule["when"], set(rule.get("context", ()))
-    evidence = (old.quote(o), new.quote(n))
     whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
+    if when in MEANING_RULES:
+        carried = frozenset(oc) | frozenset(nc) | old.item_cues(pair.old) | new.item_cues(pair.new) if whole else frozenset()
+        return whole and meaning_fires(rule, o, n, carried)
     for cue in rule.get("cues", ()):
         if not _version_gate(rule, cue, old, new):
             continue
@@ -125,19 +132,19 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
             if pair.old is not None and pair.old == old.partial:
                 continue
             if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
-                return True, *evidence
+                return True
         if when == "removed" and lost and (not context or context & set(oc)) and not (rule.get("whole_clause") and cue in nc):
             if pair.new is not None and pair.new == new.partial:
                 continue
             if (line and _overlaps(oc[cue], line.changed_old)) or (not n and _new_here(cue, pair.old, old, new)):
-                return True, *evidence
+                return True
         if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
-            return True, *evidence
+            return True
     if when == "downgraded" and whole and _downgraded(line, o):
         governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
         if governed & set(cue_rules.rules()["modality"]["safeguards"]):
-            return True, *evidence
-    return False, "", ""
+            return True
+    return False
 
 
 def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
@@ -195,14 +202,27 @@ def _amounts(text: str) -> tuple[float | None, float | None]:
     return (max(dollars) if dollars else None), (max(shares) if shares else None)
 
 
+def _cue_names(pair: Pair, old: Side, new: Side) -> frozenset[str]:
+    """Cues on either clause of a pair: a rule about other cues cannot fire on it (most pairs of a long text carry none)."""
+    return frozenset(old.cues[pair.old] if pair.old is not None else ()) | frozenset(new.cues[pair.new] if pair.new is not None else ())
+
+
+def _may_fire(rule: dict, names: frozenset[str]) -> bool:
+    """Whether a rule can fire on a pair carrying these cues (rules that read no cue, or read the clause's meaning, always can)."""
+    return rule["when"] == "downgraded" or rule["when"] in MEANING_RULES or not names.isdisjoint(rule.get("cues", ()))
+
+
 def fire_signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> list[Signal]:
     """Every codebook signal that fires on some aligned pair, once per id, with its first evidence."""
     found: list[Signal] = []
     touched = [p for p in pairs if p.old is None or p.new is None or (p.old, p.new) in lines]
+    carried = [_cue_names(pair, old, new) for pair in touched]
     for spec in cue_rules.rules()["signals"]:
-        for pair in touched:
-            fired = next((hit for rule in spec["rules"] if (hit := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))[0]), None)
-            if fired:
-                found.append(Signal(spec["id"], spec["severity"], fired[1], fired[2]))
+        for pair, names in zip(touched, carried, strict=True):
+            rules = [rule for rule in spec["rules"] if _may_fire(rule, names)]
+            if any(_fires(rule, pair, lines.get((pair.old, pair.new)), old, new) for rule in rules):
+                o = old.clauses[pair.old] if pair.old is not None else None
+                n = new.clauses[pair.new] if pair.new is not None else None
+                found.append(Signal(spec["id"], spec["severity"], old.quote(o), new.quote(n)))
                 break
     return found

@@ -11,12 +11,16 @@ from analysis.drift.align import MIN_SIMILARITY, align, coverage_end, similarity
 from analysis.clauses.engine import classify
 from analysis.drift.engine import compare, report_to_json
 from analysis.drift.cues import find_cues, version_cues
+from analysis.drift import align as alignment
+from analysis.drift import redline as redlines
+from analysis.drift.furniture import is_furniture
 from analysis.drift.redline import redline, version_views
 from pipelines.cli import main
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"
 TEXTS = CORPUS / "texts"
 AMENDMENTS = Path(__file__).parents[1] / "fixtures" / "amendments" / "texts"
+FURNITURE = Path(__file__).parents[1] / "fixtures" / "amendments_furniture"
 
 
 def read(relative: str) -> str:
@@ -198,3 +202,50 @@ def test_copies_cut_at_the_same_words_compare_their_whole_text():
     report = compare(cut, added)
     assert report.extras["truncated"] == {"old": True, "new": True}
     assert [s.id for s in report.signals] == ["information_sharing_added"]
+
+
+def test_changed_clauses_leave_out_headers_sponsors_and_line_numbers():
+    """A committee substitute's new sponsor line, document ids, enacting clause and shifted line numbers are not
+    changed clauses; its new wording is."""
+    old = (FURNITURE / "fl_sb618" / "old.txt").read_text(encoding="utf-8")
+    new = (FURNITURE / "fl_sb618" / "new.txt").read_text(encoding="utf-8")
+    changes = compare(old, new).changes
+    quoted = " ".join(c.old_text + " " + c.new_text for c in changes)
+    assert "By Senator Evers" not in quoted and "Be It Enacted" not in quoted
+    assert any("public or private educational" in c.new_text for c in changes)
+    assert all(c.kind == "modified" for c in changes) and len(changes) == 2
+
+
+def test_real_furniture_lines_are_furniture_and_clauses_are_not():
+    head = (FURNITURE / "mo_hb1706_head.txt").read_text(encoding="utf-8").splitlines()
+    for line in ("SECOND REGULAR SESSION", "HOUSE BILL NO. 1706", "102ND GENERAL ASSEMBLY", "INTRODUCED BY REPRESENTATIVE MYERS.",
+                 "AN ACT", "Be it enacted by the General Assembly of the state of Missouri, as follows:"):
+        assert line in head and is_furniture(line)
+    tally = (FURNITURE / "ca_sb1110_floor_analysis_head.txt").read_text(encoding="utf-8")
+    assert is_furniture(tally[tally.index("SENATE PUBLIC") : tally.index("SUBJECT:")])
+    for clause in ("(6) Overtime for officers", "Participation in LEAD shall be voluntary.", "A person under 21 years of age is ineligible."):
+        assert not is_furniture(clause)
+
+
+def test_a_word_diff_too_big_falls_back_to_sentences_and_still_accounts_for_every_word(monkeypatch):
+    """Past the word-pair limit the redline diffs sentences first; the runs still rebuild both texts exactly."""
+    old = " ".join(f"Clause {k} shall stay as written." for k in range(60)) + " The program shall be voluntary."
+    new = " ".join(f"Clause {k} shall stay as written." for k in range(60)) + " The program may be voluntary."
+    calls = []
+    monkeypatch.setattr(redlines, "WORD_DIFF_LIMIT", 1000)
+    monkeypatch.setattr(redlines, "_chunks", lambda tokens, real=redlines._chunks: calls.append(len(tokens)) or real(tokens))
+    line = redline(old, new)
+    assert calls  # the sentence-level path was taken
+    assert " ".join(t for op, t in line.runs if op != "insert").split() == old.split()
+    assert " ".join(t for op, t in line.runs if op != "delete").split() == new.split()
+    assert line.deleted_text == "shall" and line.inserted_text == "may"
+
+
+def test_alignment_candidates_skip_words_every_clause_shares(monkeypatch):
+    """Words found in more clauses than the posting limit propose no candidates (retrieval stays linear); a clause
+    rewritten in place is still found through its rarer words."""
+    monkeypatch.setattr(alignment, "POSTING_LIMIT", 3)
+    old = [f"the board shall meet {k} times" for k in range(8)] + ["participation in the program shall be voluntary and may end"]
+    new = [f"the council shall convene {k} days" for k in range(8)] + ["participation in the program may be voluntary and may end"]
+    pairs = align(old, new)
+    assert any(p.old == 8 and p.new == 8 and p.similarity >= MIN_SIMILARITY for p in pairs)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from analysis.drift.engine import compare
 from analysis.drift.evaluate import evaluate_signals
-from analysis.drift.cues import find_cues, rules
+from analysis.clauses.engine import classify
+from analysis.drift.cues import cues, find_cues, rules
+from analysis.drift.meaning import meaning_fires
 
 AMENDMENTS = Path(__file__).parents[1] / "fixtures" / "amendments"
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus"
@@ -159,3 +162,91 @@ def test_each_rule_kind_fires_on_its_amendment(batch, name, signal):
     texts = UNSEEN / batch / "texts" / name
     report = compare((texts / "old.txt").read_text(encoding="utf-8"), (texts / "new.txt").read_text(encoding="utf-8"))
     assert signal in {s.id for s in report.signals}
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    parts, depth, current, k = [], 0, "", 0
+    while k < len(pattern):
+        if pattern[k] == "\\":
+            current, k = current + pattern[k : k + 2], k + 2
+            continue
+        depth += pattern[k] in "(["
+        depth -= pattern[k] in ")]"
+        if pattern[k] == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += pattern[k]
+        k += 1
+    return [*parts, current]
+
+
+_PLACES = re.compile(r"(?i)\b(alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho|"
+                     r"illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|"
+                     r"missouri|montana|nebraska|nevada|new (hampshire|jersey|mexico|york)|(north|south) (carolina|dakota)|ohio|"
+                     r"oklahoma|oregon|pennsylvania|rhode island|tennessee|texas|utah|vermont|virginia|washington|wisconsin|wyoming|"
+                     r"seattle|santa fe|albany|baltimore|san francisco|los angeles|chicago|king county)\b")
+_CITATIONS = re.compile(r"(?i)\b(cfr|u\.?s\.?c|rsmo|ilcs|rcw|krs|penal code|statutes?|f\.s)\b|(?<![{,\\])\b\d{3,}\b|\d\s*\\?\(\w\\?\)"
+                        r"|\b[hsa]\.?\s?[brj]\.?\s?\d")
+_REGEX_SYNTAX = re.compile(r"[\\\[\](){}?*+|^$.]")
+
+
+def test_cue_alternatives_are_general_drafting_forms():
+    """No cue alternative names a place, a bill or a code section, and none is a literal phrase (four words or more
+    before any pattern syntax) that only one document of the corpus contains (copied from it, not a drafting form)."""
+    documents = [p.read_text(encoding="utf-8").lower() for p in (CORPUS / "texts").rglob("*.txt")]
+    offenders = []
+    for name, spec in rules()["cues"].items():
+        for key in ("patterns", "together", "unless", "refuted_by"):
+            for alternative in (a for pattern in spec.get(key, ()) for a in _alternatives(pattern)):
+                literal = _REGEX_SYNTAX.split(alternative.replace("\\b", ""))[0].lower()
+                copied = len(literal.split()) >= 4 and sum(literal in doc for doc in documents) == 1
+                if _PLACES.search(alternative) or _CITATIONS.search(alternative) or copied:
+                    offenders.append(f"{name}.{key}: {alternative}")
+    assert not offenders
+
+
+def test_every_cue_has_triggers_or_is_a_list_item_cue():
+    """find_cues skips a clause without any trigger or category outright, which is only sound if no cue lacks triggers."""
+    assert all(cue.triggers or cue.leadin for cue in cues())
+
+
+def _clause(text: str):
+    (clause,) = classify(text)
+    return clause
+
+
+def test_meaning_rules_read_the_classifiers_modality_actor_and_money():
+    """Signals from what a clause does: a safeguard duty falls to "may", a referral moves from a provider to police,
+    money moves from services to police; a person's own right stated with "may" and a new funding condition on a
+    clause that names police but pays nothing are not signals."""
+    weakened = {"when": "modality_weakened", "categories": ["confidentiality"]}
+    kept = _clause("Information obtained by a case manager shall be kept confidential and must not be disclosed.")
+    loosened = _clause("Information obtained by a case manager is authorized to be kept confidential and disclosed.")
+    assert meaning_fires(weakened, kept, loosened) and not meaning_fires(weakened, loosened, kept)
+    gate = {"when": "actor_to_enforcement", "categories": ["referral_pathway"]}
+    provider = _clause("A case manager shall refer each participant to services in lieu of arrest.")
+    police = _clause("A police officer shall refer each participant to services in lieu of arrest.")
+    assert meaning_fires(gate, provider, police) and not meaning_fires(gate, police, provider)
+    money = {"when": "money_up", "recipients": ["law_enforcement", "prosecutor"], "categories": ["law_enforcement_funding"]}
+    services = _clause("The board shall award $500,000 in grants for housing and case management services.")
+    overtime = _clause("The board shall award $500,000 in grants to the police department for overtime.")
+    assert meaning_fires(money, services, overtime) and not meaning_fires(money, overtime, services)
+    duty = _clause("The authority, with an association representing police chiefs, shall adopt a protocol.")
+    conditioned = _clause("The authority, with an association representing police chiefs, shall, subject to appropriation, adopt a protocol.")
+    assert not meaning_fires(money, duty, conditioned)
+
+
+def test_drift_is_scored_with_the_classifier_it_is_given():
+    """evaluate_signals passes its classifier to compare (a leave-one-jurisdiction-out fold scores drift with its own
+    model): a classifier that finds no clauses finds no signals."""
+    seen = []
+
+    def nothing(text: str) -> list:
+        seen.append(text)
+        return []
+
+    scores = evaluate_signals(AMENDMENTS / "gold", AMENDMENTS / "texts", classify=nothing)
+    assert len(seen) == 2 * len(scores.pairs) and scores.overall.true_positives == 0 and scores.overall.false_negatives > 0
+    assert evaluate_signals(AMENDMENTS / "gold", AMENDMENTS / "texts").overall.true_positives > 0
