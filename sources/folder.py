@@ -149,7 +149,6 @@ class FolderSource:
         self._payloads: list[RawPayload] = []
         self._documents: list[FolderDocument] | None = None
         self._problems: list[FetchError] = []
-        self._reported_loose_problems = False
 
     def jurisdictions(self) -> list[str]:
         """Jurisdictions present in the folder, so folder mode covers whatever the user put there."""
@@ -197,8 +196,7 @@ class FolderSource:
         documents = self._scan()
         wanted = jurisdiction.upper()
         yield from (problem for problem in self._problems if problem.jurisdiction == wanted)
-        if not self._reported_loose_problems:  # sidecars outside a state folder are reported once
-            self._reported_loose_problems = True
+        if wanted == min(self.jurisdictions(), default=""):  # files outside a state folder go with the first state
             yield from (problem for problem in self._problems if not problem.jurisdiction)
         seen: dict[tuple[str, str, str], Bill] = {}
         for doc in documents:
