@@ -18,7 +18,7 @@ from warehouse.migrations import apply_migrations
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(duckdb.IOException):
     """Raised when another process keeps the warehouse file locked for longer than we wait."""
 
 
