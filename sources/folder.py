@@ -1,4 +1,4 @@
-"""Bill source over a folder of documents with hand-written metadata sidecars, for offline demos and states without an API."""
+"""Bill source over a folder of documents (metadata from sidecars, else from the path), for offline demos and states without an API."""
 
 from __future__ import annotations
 
