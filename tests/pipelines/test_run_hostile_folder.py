@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.cli import main
 from tests.sources import hostile_folder
+from tests.warehouse.lock_holder import hold_open
 
 REPO = Path(__file__).resolve().parents[2]
 SUBSCRIPTIONS = '[[subscriptions]]\nid = "everyone"\n[[subscriptions.channels]]\nkind = "atom"\npath = "{path}"\n'
@@ -71,3 +72,17 @@ def test_a_folder_without_loadable_texts_is_a_clear_error(isolated: Path, capsys
     assert main(["run", "--folder", str(isolated / "empty")]) == 2
     assert "no loadable documents in" in capsys.readouterr().err
     assert not (isolated / "warehouse.duckdb").exists()
+
+
+def test_a_reader_holding_the_warehouse_stops_the_run_with_a_clear_message(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DIVWATCH_LOCK_WAIT_SECONDS", "0")
+    duckdb.connect(str(isolated / "warehouse.duckdb")).close()
+    reader = hold_open(str(isolated / "warehouse.duckdb"))
+    try:
+        assert main(["run", "--folder", str(REPO / "demo" / "texts")]) == 2
+        assert "is held open by another process" in capsys.readouterr().err
+    finally:
+        reader.kill()
+        reader.wait()

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
+from tests.warehouse.lock_holder import hold_open
 from warehouse.db import Warehouse, WarehouseBusy, open_duckdb
 
-HOLD_OPEN = (
-    "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
-    "print('holding', flush=True); sys.stdin.readline()"
-)
 
 
 def _clause(n: int, amounts: list[float]) -> dict:
@@ -46,9 +41,7 @@ def test_late_text_in_a_column_of_nulls_is_stored_by_every_loader(warehouse: War
 @pytest.fixture
 def reader(warehouse: Warehouse):
     """Another process holding the warehouse open read-only, as a notebook or an old dashboard would."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, warehouse.path],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "holding"
+    holder = hold_open(warehouse.path)
     yield holder
     holder.kill()
     holder.wait()
