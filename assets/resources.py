@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
+from assets.partitions import jurisdictions
 from sources.http import HttpClient
 from sources.registry import BillSource, build_client, build_sources, load_tracking
 
@@ -26,6 +27,7 @@ class BillSources(dg.ConfigurableResource):
             tracking = load_tracking(Path(self.tracking_path))
             client = build_client(tracking, Path(self.cache_path)) if self.mode == "live" else None
             sources = build_sources(self.mode, tracking, client, Path(self.folder),
-                                    known_change_hashes=known_change_hashes, updated_since=updated_since)
+                                    known_change_hashes=known_change_hashes, updated_since=updated_since,
+                                    known_jurisdictions=jurisdictions.get_partition_keys())
             self._opened = (sources, client)
         return self._opened

@@ -42,7 +42,7 @@ FOLLOW_UP_JOBS = ("funding_job", "deliver_alerts_job", "serving_job")
 def resources() -> dict[str, dg.ConfigurableResource]:
     """Resources for local runs; paths and modes come from DIVWATCH_* variables."""
     return {
-        "warehouse": Warehouse(path=warehouse_path()),
+        "warehouse": Warehouse(path=warehouse_path(), lock_wait_seconds=float(setting("LOCK_WAIT_SECONDS", "30"))),
         "bill_sources": BillSources(
             mode=setting("SOURCE", "folder"),
             folder=setting("FOLDER", str(REPO / "demo" / "texts")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Iterable
@@ -27,6 +28,13 @@ DELETE_WORDS = frozenset({"delete", "deleted", "del", "strike", "strikethrough",
 SEPARATOR_RANK = {" ": 1, "\n": 2, "\n\n": 3}
 TEXT_MARKER = re.compile(r"(begin|end) (insert|delete)", re.IGNORECASE)
 LINE_NUMBER = re.compile(r"^[ \t]*\d{1,2}[ \t]+(?=\S)", re.MULTILINE)
+# Bill text is never nested this deep; lxml's HTML parser silently drops everything below 255 levels.
+MAX_NESTING = 200
+UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 class _TextBuilder:
@@ -92,7 +100,9 @@ def element_to_text(root: etree._Element) -> tuple[str, tuple[MarkupSpan, ...]]:
     builder = _TextBuilder()
     spans: list[MarkupSpan] = []
 
-    def walk(element: etree._Element) -> None:
+    def walk(element: etree._Element, depth: int) -> None:
+        if depth > MAX_NESTING:
+            raise FetchFailed("", f"document nested deeper than {MAX_NESTING} levels")
         name = _local_name(element)
         if not name or name.lower() in SKIPPED:
             return
@@ -108,14 +118,14 @@ def element_to_text(root: etree._Element) -> tuple[str, tuple[MarkupSpan, ...]]:
         start = builder.length
         builder.add(element.text or "")
         for child in element:
-            walk(child)
+            walk(child, depth + 1)
             builder.add(child.tail or "")
         if kind:
             spans.append(MarkupSpan(kind, start, builder.length))
         if block:
             builder.separate("\n\n")
 
-    walk(root)
+    walk(root, 0)
     text = builder.result()
     return text, tidy_spans(text, spans)
 
@@ -201,15 +211,38 @@ def marked_text_to_spans(text: str) -> tuple[str, tuple[MarkupSpan, ...]]:
     return cleaned, tidy_spans(cleaned, sorted(spans, key=lambda span: span.start))
 
 
+def _stray_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a byte that is not UTF-8 is read as Windows-1252, the rest of the file stays UTF-8."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start:error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("divwatch_stray_cp1252", _stray_bytes_as_cp1252)
+
+
 def decode_bytes(data: bytes) -> str:
-    """Decode UTF-8 (BOM tolerated), then Windows-1252 (the usual legacy charset of US legislatures), then a guess."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    best = charset_normalizer.from_bytes(data).best()
-    return str(best) if best is not None else data.decode("utf-8", errors="replace")
+    """Decode one document by what it is: a Unicode BOM, UTF-16/32 that charset-normalizer recognises, else
+    UTF-8 whose stray bytes are read as Windows-1252 (the usual legacy charset of US legislatures).
+
+    Raises FetchFailed for binary data, so it is recorded as an error instead of stored as text full of NULs.
+    """
+    text = None
+    for bom, encoding in UNICODE_BOMS:
+        if data.startswith(bom):
+            text = data.decode(encoding, errors="replace")
+            break
+    if text is None and b"\x00" in data:
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None or not best.encoding.startswith(("utf_16", "utf_32")):
+            raise FetchFailed("", "binary file, not text")
+        text = str(best)
+    if text is None:
+        text = data.decode("utf-8", errors="divwatch_stray_cp1252")
+    controls = sum(1 for _ in CONTROL_CHARACTER.finditer(text, 0, 100_000))
+    if controls > max(8, min(len(text), 100_000) // 100):
+        raise FetchFailed("", "binary file, not text")
+    return text
 
 
 def document_to_text(body: bytes, document_format: str, url: str = "") -> tuple[str, tuple[MarkupSpan, ...]]:

@@ -1,10 +1,12 @@
-"""Bill source over a folder of documents with hand-written metadata sidecars, for offline demos and states without an API."""
+"""Bill source over a folder of documents (metadata from sidecars, else from the path), for offline demos and states without an API."""
 
 from __future__ import annotations
 
 import collections
+import re
+import stat
 import tomllib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,6 +18,9 @@ from sources.records import Bill, BillVersion, FetchError, RawPayload, sha256_he
 SIDECAR_SUFFIX = ".meta.toml"
 FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf", ".xml": "xml"}
 REQUIRED_FIELDS = ("jurisdiction", "session", "bill_id", "version_label")
+MAX_BYTES = 20_000_000  # the HTTP client's default cap, so no source reads more than any other
+EARLIEST_YEAR = 1776
+DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})[_\- ]*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,18 @@ class FolderDocument:
 
 
 def _as_date(value: object) -> date | None:
+    """A sidecar date, or None when absent; anything else that is not a plausible date is an error."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
-        return date.fromisoformat(value.strip())
-    return None
+        value = value.date()
+    elif isinstance(value, str):
+        value = date.fromisoformat(value.strip())
+    elif not isinstance(value, date):
+        raise ValueError("write it as a date, like 2025-02-01")
+    if not EARLIEST_YEAR <= value.year <= date.today().year + 1:
+        raise ValueError("not a plausible date")
+    return value
 
 
 def _as_sequence(value: object) -> int:
@@ -53,24 +63,41 @@ def _as_sequence(value: object) -> int:
     return value
 
 
-def read_sidecar(sidecar: Path) -> FolderDocument:
+def safe_file(path: Path, root: Path, max_bytes: int) -> Path:
+    """The regular file `path` names inside `root`; raises ValueError for links out, pipes, folders and huge files."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise ValueError(f"{path.name} links outside the folder; links are not followed")
+    try:
+        info = resolved.stat()  # never opens the file, so a named pipe cannot block here
+    except OSError as exc:
+        raise ValueError(f"unreadable file: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{path.name} is not a regular file")
+    if info.st_size > max_bytes:
+        raise ValueError(f"file over {max_bytes} bytes")
+    return resolved
+
+
+def read_sidecar(sidecar: Path, root: Path, max_bytes: int = MAX_BYTES) -> FolderDocument:
     """Parse one `<document>.meta.toml`; raises ValueError naming what is wrong."""
     document = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
     try:
-        meta = tomllib.loads(sidecar.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        meta = tomllib.loads(safe_file(sidecar, root, max_bytes).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise ValueError(f"unreadable metadata: {exc}") from exc
     missing = [name for name in REQUIRED_FIELDS if not str(meta.get(name, "")).strip()]
     if missing:
         raise ValueError(f"metadata missing {', '.join(missing)}")
-    if not document.is_file():
+    if not document.exists() and not document.is_symlink():
         raise ValueError(f"document file missing: {document.name}")
     if document.suffix.lower() not in FORMATS:
         raise ValueError(f"unsupported document type: {document.suffix}")
+    safe_file(document, root, max_bytes)
     try:
         version_date = _as_date(meta.get("version_date"))
     except ValueError as exc:
-        raise ValueError(f"bad version_date: {meta.get('version_date')!r}") from exc
+        raise ValueError(f"bad version_date: {meta.get('version_date')!r} ({exc})") from exc
     sequence = _as_sequence(meta.get("sequence", 0))
     return FolderDocument(
         path=document,
@@ -85,19 +112,43 @@ def read_sidecar(sidecar: Path) -> FolderDocument:
     )
 
 
+def infer_document(document: Path, root: Path, max_bytes: int = MAX_BYTES) -> FolderDocument:
+    """Metadata for a document without a sidecar, from the layout STATE/BILL_SESSION/[DATE_]LABEL.ext."""
+    parts = document.relative_to(root).parts
+    if len(parts) != 3 or len(parts[0]) != 2 or not parts[0].isalpha():
+        raise ValueError("no sidecar, and the path is not STATE/BILL_SESSION/LABEL.ext: add a .meta.toml sidecar")
+    safe_file(document, root, max_bytes)
+    bill, _, session = parts[1].partition("_")
+    dated = DATED_NAME.match(Path(parts[2]).stem)
+    version_date = _as_date(dated.group(1)) if dated else None
+    label = (dated.group(2) if dated else Path(parts[2]).stem).replace("_", " ").strip() or "text"
+    return FolderDocument(
+        path=document, jurisdiction=parts[0].upper(), session=session or "unspecified",
+        bill_id=normalize_bill_id(bill), title="", version_label=label, version_date=version_date,
+        url=document.resolve().as_uri(),
+    )
+
+
 class FolderSource:
-    """Reads every sidecar under `root`; a bill is a unique (jurisdiction, session, bill_id)."""
+    """Reads every document under `root` (sidecar metadata, else inferred); a bill is a unique (jurisdiction, session, bill_id).
+
+    Anything unusable (bad metadata, an unknown jurisdiction, links out of the folder, huge, binary or
+    too deeply nested files) becomes a FetchError, so one bad file never stops the others.
+    """
 
     name = "folder"
 
-    def __init__(self, root: Path, known_hashes: Collection[str] = ()):
+    def __init__(self, root: Path, known_hashes: Collection[str] = (),
+                 known_jurisdictions: Collection[str] | None = None, max_bytes: int = MAX_BYTES):
         self.root = Path(root)
         self.known_hashes = frozenset(known_hashes)
+        self.known_jurisdictions = frozenset(known_jurisdictions) if known_jurisdictions is not None else None
+        self.max_bytes = max_bytes
+        self.inferred: list[str] = []
         self.stats: collections.Counter = collections.Counter()
         self._payloads: list[RawPayload] = []
         self._documents: list[FolderDocument] | None = None
         self._problems: list[FetchError] = []
-        self._reported_loose_problems = False
 
     def jurisdictions(self) -> list[str]:
         """Jurisdictions present in the folder, so folder mode covers whatever the user put there."""
@@ -107,23 +158,45 @@ class FolderSource:
     def _scan(self) -> list[FolderDocument]:
         if self._documents is None:
             self._documents = []
-            for sidecar in sorted(self.root.rglob(f"*{SIDECAR_SUFFIX}")):
-                try:
-                    self._documents.append(read_sidecar(sidecar))
-                except ValueError as exc:
-                    jurisdiction = sidecar.relative_to(self.root).parts[0].upper() if sidecar.parent != self.root else ""
-                    self._problems.append(
-                        FetchError(self.name, str(sidecar.relative_to(self.root)), sidecar.resolve().as_uri(), str(exc), jurisdiction)
-                    )
+            for path in sorted(self.root.rglob("*")):
+                if path.name.endswith(SIDECAR_SUFFIX):
+                    self._add(path, lambda: read_sidecar(path, self.root, self.max_bytes))
+                elif (path.suffix.lower() in FORMATS and not path.is_dir()
+                      and not path.with_name(path.name + SIDECAR_SUFFIX).exists()):
+                    self._add(path, lambda: infer_document(path, self.root, self.max_bytes), inferred=True)
         return self._documents
+
+    def _add(self, path: Path, read: Callable[[], FolderDocument], inferred: bool = False) -> None:
+        """Keep the document `read` returns, or record why it cannot be used under the state folder it sits in."""
+        relative = path.relative_to(self.root)
+        try:
+            document = read()
+            if not self._known(document.jurisdiction):
+                raise ValueError(f"unknown jurisdiction {document.jurisdiction!r}")
+        except ValueError as exc:
+            folder = relative.parts[0].upper() if len(relative.parts) > 1 else ""
+            self._problems.append(FetchError(self.name, str(relative), path.absolute().as_uri(), str(exc),
+                                             folder if self._known(folder) else ""))
+            return
+        self._documents.append(document)
+        if inferred:
+            self.inferred.append(str(relative))
+
+    def _known(self, jurisdiction: str) -> bool:
+        return bool(jurisdiction) and (self.known_jurisdictions is None or jurisdiction in self.known_jurisdictions)
+
+    @property
+    def problems(self) -> list[FetchError]:
+        """Files that could not be used at all, found while scanning the folder."""
+        self._scan()
+        return list(self._problems)
 
     def search(self, jurisdiction: str) -> Iterator[Bill | FetchError]:
         """Every bill with a document in the folder for this jurisdiction (the folder is the tracked set)."""
         documents = self._scan()
         wanted = jurisdiction.upper()
         yield from (problem for problem in self._problems if problem.jurisdiction == wanted)
-        if not self._reported_loose_problems:  # sidecars outside a state folder are reported once
-            self._reported_loose_problems = True
+        if wanted == min(self.jurisdictions(), default=""):  # files outside a state folder go with the first state
             yield from (problem for problem in self._problems if not problem.jurisdiction)
         seen: dict[tuple[str, str, str], Bill] = {}
         for doc in documents:
@@ -141,7 +214,11 @@ class FolderSource:
         for doc in documents:
             item = f"{doc.jurisdiction} {doc.session} {doc.bill_id} {doc.version_label}"
             try:
-                body = doc.path.read_bytes()
+                body = safe_file(doc.path, self.root, self.max_bytes).read_bytes()
+            except ValueError as exc:
+                self.stats["errors"] += 1
+                yield FetchError(self.name, item, doc.url, str(exc), doc.jurisdiction)
+                continue
             except OSError as exc:
                 self.stats["errors"] += 1
                 yield FetchError(self.name, item, doc.url, f"unreadable file: {exc.strerror}", doc.jurisdiction)

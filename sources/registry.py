@@ -119,10 +119,13 @@ def build_client(tracking: TrackingConfig, cache_path: Path | None = None) -> Ht
 
 def build_sources(mode: str, tracking: TrackingConfig, client: HttpClient | None, folder: Path | None, *,
                   known_hashes: Collection[str] = (), known_change_hashes: Mapping[str, str] | None = None,
-                  updated_since: str | None = None) -> dict[str, list[BillSource]]:
+                  updated_since: str | None = None,
+                  known_jurisdictions: Collection[str] | None = None) -> dict[str, list[BillSource]]:
     """Map each jurisdiction to its sources: the folder's own states in "folder" mode, tracking.toml's in "live"."""
     if mode == "folder":
-        source = FolderSource(Path(folder) if folder else DEMO_FOLDER, known_hashes=known_hashes)
+        source = FolderSource(Path(folder) if folder else DEMO_FOLDER, known_hashes=known_hashes,
+                              known_jurisdictions=known_jurisdictions,
+                              max_bytes=int(tracking.http.get("max_bytes", 20_000_000)))
         return {code: [source] for code in source.jurisdictions()}
     if mode != "live":
         raise ValueError(f"unknown source mode {mode!r}; use 'folder' or 'live'")

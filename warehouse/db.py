@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from warehouse.migrations import apply_migrations
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+
+
+class WarehouseBusy(duckdb.IOException):
+    """Raised when another process keeps the warehouse file locked for longer than we wait."""
+
+
+def open_duckdb(
+    path: str, read_only: bool, wait_seconds: float, sleep: Callable[[float], None] = time.sleep
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file, retrying briefly while another process holds its lock, then failing clearly."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.1
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{path} is held open by another process ({exc}); waited {wait_seconds:g} s. Close that "
+                    "process (dashboards and notebooks should read the published serving copy) and run again."
+                ) from exc
+            sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def _checked_table(table: str) -> str:
@@ -27,13 +54,14 @@ class Warehouse(dg.ConfigurableResource):
     """DuckDB warehouse at `path`; every write replaces a whole partition inside one transaction."""
 
     path: str = "data/warehouse.duckdb"
+    lock_wait_seconds: float = 30.0
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the file (migrating it first when writable) and always close it."""
         if not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.path, read_only=read_only)
+        con = open_duckdb(self.path, read_only, self.lock_wait_seconds)
         try:
             if not read_only:
                 apply_migrations(con)
@@ -74,10 +102,21 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+def _declared(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> pa.Table:
+    """The frame converted to the table's declared column types, so no type is guessed from its first rows."""
+    allowed = set(_columns(con, table))
+    unknown = [c for c in frame.columns if c not in allowed]
+    if unknown:
+        raise ValueError(f"{table} has no columns {unknown}")
+    quoted = ", ".join('"' + str(c).replace('"', '""') + '"' for c in frame.columns)
+    schema = con.sql(f"SELECT {quoted} FROM {table} LIMIT 0").to_arrow_table().schema
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+
 @contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> Iterator[None]:
-    """Expose `frame` to SQL as `incoming_frame` for the duration of one write."""
-    con.register("incoming_frame", frame)
+def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> Iterator[None]:
+    """Expose `frame`, typed as `table` declares, to SQL as `incoming_frame` for the duration of one write."""
+    con.register("incoming_frame", _declared(con, table, frame))
     try:
         yield
     finally:
@@ -87,11 +126,7 @@ def _registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> Iterator
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
-    allowed = set(_columns(con, table))
-    unknown = [c for c in frame.columns if c not in allowed]
-    if unknown:
-        raise ValueError(f"{table} has no columns {unknown}")
-    with _registered(con, frame):
+    with _registered(con, table, frame):
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
     return len(frame)
 
@@ -125,7 +160,7 @@ def insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, 
     if any(col not in allowed for col in key):
         raise ValueError(f"key {key} not all in {table}")
     join = " AND ".join(f"t.{col} IS NOT DISTINCT FROM n.{col}" for col in key)
-    with _registered(con, frame.drop_duplicates(subset=key)):
+    with _registered(con, table, frame.drop_duplicates(subset=key)):
         con.execute("BEGIN TRANSACTION")
         try:
             before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -146,7 +181,6 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> i
     table = _checked_table(table)
     if frame.empty:
         return 0
-    _columns(con, table)
-    with _registered(con, frame):
+    with _registered(con, table, frame):
         con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM incoming_frame")
     return len(frame)

@@ -71,9 +71,33 @@ def _remove(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def process_alive(pid: int) -> bool:
+    """True while a process with this id exists (on this host), so its files and runs are left alone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_copies(serving_path: str | Path) -> list[Path]:
+    """Delete temp copies left beside `serving_path` by publishes whose process died (a crash, kill -9)."""
+    target = Path(serving_path).resolve()
+    removed = []
+    for temp in target.parent.glob(f".{target.name}.*.tmp"):
+        owner = temp.name[len(target.name) + 2:].split(".", 1)[0]
+        if not (owner.isdigit() and process_alive(int(owner))):
+            _remove(temp)
+            removed.append(temp)
+    return removed
+
+
 def publish_snapshot(con: duckdb.DuckDBPyConnection, serving_path: str | Path) -> PublishResult:
     """Copy the connection's whole database to a temp file beside `serving_path`, then swap it in with os.replace.
 
+    The temp file's name carries our pid, so a later publish removes it if this process dies mid-copy.
     In the copy the marts are materialized as tables (see `_materialize_marts`), except LIVE_MARTS.
     Readers that hold the old file keep their consistent snapshot (the old inode stays alive until they
     close it); readers that open the path afterwards see the new copy. On any failure the old copy stays.
@@ -81,7 +105,8 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, serving_path: str | Path) -
     started = time.perf_counter()
     target = Path(serving_path).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    remove_abandoned_copies(target)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     source = con.execute("SELECT current_database()").fetchone()[0]
     con.execute(f"ATTACH ? AS {_ALIAS}", [str(temp)])
     try:

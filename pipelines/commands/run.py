@@ -18,45 +18,85 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the jobs in order and print what landed; exit 1 when any run failed."""
+    """Run the jobs in order under the run lock and print what landed; exit 1 when any run failed."""
     os.environ["DIVWATCH_SOURCE"] = args.source
     if args.folder:
+        if not os.path.isdir(args.folder):
+            print(f"divwatch: --folder {args.folder}: no such folder", file=sys.stderr)
+            return 2
         os.environ["DIVWATCH_FOLDER"] = os.path.abspath(args.folder)
-    from pipelines.settings import ensure_dagster_home
+    from pipelines.runstate import RunInProgress, run_lock
+    from pipelines.settings import warehouse_path
+    from warehouse.db import WarehouseBusy
 
-    ensure_dagster_home()
-    import dagster as dg
+    try:
+        with run_lock(warehouse_path()):
+            return _run_locked(args)
+    except (RunInProgress, WarehouseBusy) as error:
+        print(f"divwatch: {error}", file=sys.stderr)
+        return 2
 
+
+def _run_locked(args: argparse.Namespace) -> int:
     from pipelines.definitions import FOLLOW_UP_JOBS, defs, resources
+    from pipelines.runstate import fail_abandoned_runs, open_instance, run_tags
     from sources.registry import check_reachable
+    from warehouse.publish import remove_abandoned_copies
 
-    sources, client = resources()["bill_sources"].open()
+    instance = open_instance()
+    for run_id in fail_abandoned_runs(instance):
+        print(f"marked run {run_id[:8]} failed: its process died before it finished")
+    config = resources()
+    remove_abandoned_copies(config["serving"].serving_path)
+    sources, client = config["bill_sources"].open()
     if args.source == "live":
         try:
             check_reachable(sources, client)
         except Exception as error:  # the message names the host and the offline alternative
             print(f"divwatch: {error}", file=sys.stderr)
             return 2
+    elif not _folder_ready(sources, config["bill_sources"].folder):
+        return 2
+    with config["warehouse"].connect():
+        pass  # migrate now, and wait briefly (then fail clearly) if another process holds the file
     wanted = [j for j in sorted(sources) if not args.jurisdiction or j in args.jurisdiction]
-    instance = dg.DagsterInstance.get()
     run_config = {} if args.verbose else {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     failed = []
     for jurisdiction in wanted:
         result = defs.resolve_job_def("bills_job").execute_in_process(
-            run_config=run_config, partition_key=jurisdiction, instance=instance, raise_on_error=False
+            run_config=run_config, partition_key=jurisdiction, instance=instance, raise_on_error=False,
+            tags=run_tags(),
         )
         print(f"{jurisdiction}: {'ok' if result.success else 'FAILED'} (run {result.run_id[:8]})")
         if not result.success:
             failed.append(jurisdiction)
     for job_name in FOLLOW_UP_JOBS:
+        if job_name == "serving_job" and failed:
+            print(f"serving_job: skipped, the analysis of {', '.join(failed)} is incomplete; the last published copy stays")
+            continue
         result = defs.resolve_job_def(job_name).execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False
+            run_config=run_config, instance=instance, raise_on_error=False, tags=run_tags()
         )
         print(f"{job_name}: {'ok' if result.success else 'FAILED'}")
         if not result.success:
             failed.append(job_name)
-    _print_summary(resources()["warehouse"])
+    _print_summary(config["warehouse"])
     return 1 if failed else 0
+
+
+def _folder_ready(sources: dict, folder: str) -> bool:
+    """Say which texts had no sidecar, and fail clearly when the folder holds nothing loadable."""
+    scanned = {id(source): source for group in sources.values() for source in group}.values()
+    for source in scanned:
+        if source.inferred:
+            print(f"{len(source.inferred)} document(s) had no .meta.toml sidecar; jurisdiction, bill, session and "
+                  f"label were inferred from the path (STATE/BILL_SESSION/[DATE_]LABEL.ext): "
+                  f"{', '.join(source.inferred[:5])}{' ...' if len(source.inferred) > 5 else ''}")
+    if sources:
+        return True
+    print(f"divwatch: no loadable documents in {folder} (.txt, .html, .htm, .pdf or .xml under a state folder, "
+          "each with a .meta.toml sidecar or in STATE/BILL_SESSION/LABEL.ext)", file=sys.stderr)
+    return False
 
 
 def _print_summary(warehouse) -> None:

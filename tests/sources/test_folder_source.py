@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from assets.partitions import STATES
 from sources.folder import FolderSource
 from sources.records import Bill, BillVersion, FetchError
 from sources.registry import DEMO_FOLDER
+from tests.sources import hostile_folder
 
 
 def everything(source: FolderSource, jurisdiction: str) -> list:
@@ -94,3 +96,22 @@ def test_known_hashes_skip_unchanged_files(tmp_path):
     rerun = [r for j in again.jurisdictions() for r in everything(again, j) if isinstance(r, BillVersion)]
     assert rerun == []
     assert again.stats["unchanged"] == again.stats["files_read"] == len(hashes)
+
+
+def test_one_of_each_bad_input_is_recorded_while_every_good_text_loads(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    expected_errors = hostile_folder.build(tmp_path / "texts", outside)
+    source = FolderSource(tmp_path / "texts", known_jurisdictions=STATES, max_bytes=hostile_folder.SMALL_CAP)
+    assert source.jurisdictions() == ["NM", "NV"]
+    records = [r for j in source.jurisdictions() for r in everything(source, j)]
+    errors = {e.item: e.reason for e in records if isinstance(e, FetchError)}
+    assert errors == expected_errors
+    versions = {(v.jurisdiction, v.bill_id): v for v in records if isinstance(v, BillVersion)}
+    assert set(versions) == hostile_folder.GOOD_BILLS
+    assert all(v.text.endswith("program \u00a7 12.") for v in versions.values())  # UTF-16 and stray byte decoded
+    assert "officer\u2019s" in versions[("NM", "HB 3")].text
+    assert not any("root:x" in v.text for v in versions.values())
+    inferred = versions[("NV", "SB 7")]
+    assert (inferred.session, inferred.version_label, str(inferred.version_date)) == ("2025", "introduced", "2025-03-01")
+    assert source.inferred == ["NV/SB7_2025/2025-03-01_introduced.txt"]

@@ -6,6 +6,7 @@ import pytest
 
 from sources.extract import (
     SearchTerms,
+    decode_bytes,
     document_to_text,
     html_to_text,
     marked_text_to_spans,
@@ -90,3 +91,21 @@ def test_identifiers_and_terms():
     assert terms.matches("offers diversion to people arrested for prostitution")
     assert not terms.matches("prostitution offenses")
     assert terms.queries()[-1] == "prostitution diversion"
+
+
+def test_encodings_are_detected_per_document_and_binary_is_refused():
+    text = "Sec. 1. The officer\u2019s referral under \u00a7 12."
+    assert decode_bytes(text.encode("utf-16-le")) == text  # no BOM: charset-normalizer recognises it
+    assert decode_bytes(text.encode("utf-32")) == text
+    one_stray_byte = text.encode("utf-8").replace("\u2019".encode("utf-8"), b"\x92")
+    assert decode_bytes(one_stray_byte) == text  # the \u00a7 stays \u00a7, not \u00c2\u00a7
+    assert decode_bytes(text.encode("cp1252")) == text
+    with pytest.raises(FetchFailed, match="binary file"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n" + bytes([7, 200, 3, 1, 0]) * 400)
+
+
+def test_documents_nested_too_deep_are_errors_not_crashes_or_empty_text():
+    with pytest.raises(FetchFailed, match="nested deeper"):
+        document_to_text(b"<a>" * 1200 + b"x" + b"</a>" * 1200, "xml")
+    with pytest.raises(FetchFailed, match="nested deeper"):
+        document_to_text(b"<html><body>" + b"<div>" * 260 + b"Sec. 1." + b"</div>" * 260 + b"</body></html>", "html")
