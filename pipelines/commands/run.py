@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from pipelines.definitions import FOLLOW_UP_JOBS, defs, resources
+    from pipelines.sensors import alerts_given_up
     from sources.registry import check_reachable
 
     sources, client = resources()["bill_sources"].open()
@@ -54,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"{job_name}: {'ok' if result.success else 'FAILED'}")
         if not result.success:
+            failed.append(job_name)
+        elif job_name == "deliver_alerts_job" and (dead := alerts_given_up(result)):
+            print(f"{job_name}: {dead} alerts given up (dead); alerts.outbox says why")
             failed.append(job_name)
     _print_summary(resources()["warehouse"])
     return 1 if failed else 0
