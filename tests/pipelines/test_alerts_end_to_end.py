@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -17,9 +18,11 @@ from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS
 from assets.resources import BillSources
 from pipelines.alerts.deliver import AlertSettings
+from pipelines.cli import main
 from pipelines.sensors import deliver_alerts_job
 from tests.alerts.alert_seed import SmtpServer, write_config
 from warehouse.db import Warehouse
+from warehouse.outbox import FEED_SUBSCRIPTION, OutboxItem, enqueue
 
 REPO = Path(__file__).resolve().parents[2]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -97,3 +100,21 @@ def test_new_version_in_the_folder_alerts_each_matching_subscriber_once(
     run_and_deliver()  # nothing new: nothing sent twice
     assert len(smtp_server.inbox.messages) == 1 and len(httpserver.log) == 1
     assert len(etree.parse(settings.feed_path).getroot().findall(f"{ATOM}entry")) == entries_before + 1
+
+
+def test_divwatch_run_exits_non_zero_when_an_alert_is_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = {"WAREHOUSE": "w.duckdb", "ALERTS_FEED": "data/alerts.atom", "ALERTS_CONFIG": "absent.toml",
+                "SERVING": "serving.duckdb", "HTTP_CACHE": "cache.sqlite", "FUNDING_HTTP_CACHE": "funding.sqlite"}
+    for name, relative in settings.items():
+        monkeypatch.setenv(f"DIVWATCH_{name}", str(tmp_path / relative))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    with Warehouse(path=str(tmp_path / "w.duckdb")).connect() as con:  # an alert no channel can ever render
+        enqueue(con, [OutboxItem(FEED_SUBSCRIPTION, "CA-broken", "atom", "CA", {"version_id": "CA-broken"},
+                                 datetime(2026, 1, 1))], datetime(2026, 1, 1))
+
+    assert main(["run", "--jurisdiction", "CA"]) == 1
+    assert "deliver_alerts_job: 1 alerts given up (dead)" in capsys.readouterr().out
+    entries = etree.parse(str(tmp_path / "data" / "alerts.atom")).getroot().findall(f"{ATOM}entry")
+    assert len(entries) >= 2 and all(e.findtext(f"{ATOM}title").startswith("CA ") for e in entries)
