@@ -168,7 +168,7 @@ def enqueue_and_mark_seen(
     return added
 
 
-CLAIM = timedelta(minutes=2)
+CLAIM = timedelta(minutes=3)
 # Outbox keys as a joinable table `k(s, v, c)`, from three parallel lists.
 _KEYS = "(SELECT unnest(?::VARCHAR[]) AS s, unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]) AS c) k"
 _JOIN_KEYS = "o.subscription_id = k.s AND o.version_id = k.v AND o.channel = k.c"

@@ -139,43 +139,56 @@ def _feed_file(batch: _Batch, feed_path: Path) -> Path:
     return target
 
 
-def _unrenderable(rows: tuple[OutboxRow, ...]) -> dict[str, str]:
-    """Rows whose payload cannot be rendered on its own, by version id, so they fail alone and never a digest."""
-    failures = {}
-    for row in rows:
-        try:
-            render([deliverable(row.payload)])
-        except Exception as exc:  # a malformed payload: the same on every retry
-            failures[row.version_id] = f"alert not renderable: {type(exc).__name__}: {exc}"
-    return failures
+def _compose(kind: str, payloads: list[dict]) -> object:
+    """The message one channel kind sends for these payloads."""
+    if kind == "email":
+        return render(payloads)
+    if kind == "webhook":
+        return webhook_body(payloads)
+    return chat_text(payloads)
+
+
+def _composed(kind: str, rows: tuple[OutboxRow, ...]) -> tuple[object | None, dict[str, str]]:
+    """The message for every renderable row, and why the others failed (so one bad payload never sinks a digest)."""
+    try:
+        return _compose(kind, [deliverable(row.payload) for row in rows]), {}
+    except Exception:  # find the culprits: each payload is rendered alone
+        failures = {}
+        for row in rows:
+            try:
+                _compose(kind, [deliverable(row.payload)])
+            except Exception as exc:  # a malformed payload: the same on every retry
+                failures[row.version_id] = f"alert not renderable: {type(exc).__name__}: {exc}"
+        rest = [deliverable(row.payload) for row in rows if row.version_id not in failures]
+        return (_compose(kind, rest) if rest else None), failures
 
 
 def _send(batch: _Batch, config: AlertConfig, warehouse: Warehouse, feed_path: Path, timeout: float) -> dict[str, str]:
     """Deliver one batch within `timeout` seconds per exchange; returns the rows left out and why, or raises DeliveryError."""
     channel = batch.channel
     if channel is None:
-        raise DeliveryError("the subscription or channel is no longer configured", permanent=True)
-    if channel["kind"] == "atom":
+        raise DeliveryError("the subscription or channel is no longer configured")
+    kind = channel["kind"]
+    if kind == "atom":
         subscription_id = batch.subscription.subscription_id
         path = _feed_file(batch, feed_path)
         with warehouse.connect() as con:
             earlier = sent_payloads(con, subscription_id, channel["name"], FEED_ENTRIES)
         return write_feed(path, earlier + [row.payload for row in batch.rows], subscription_id)
-    failures = _unrenderable(batch.rows)
-    payloads = [deliverable(row.payload) for row in batch.rows if row.version_id not in failures]
-    if not payloads:
+    if kind not in ("email", "webhook", "apprise"):
+        raise DeliveryError(f"unknown channel kind {kind!r}", permanent=True)
+    message, failures = _composed(kind, batch.rows)
+    if message is None:
         return failures
-    if channel["kind"] == "email":
+    if kind == "email":
         if config.smtp is None:
             raise DeliveryError("no [smtp] section in the subscriptions file")
-        send_email(config.smtp, list(channel["to"]), render(payloads), min(timeout, config.smtp.timeout_seconds))
-    elif channel["kind"] == "webhook":
-        send_webhook(channel["url_env"], webhook_body(payloads), min(timeout, WEBHOOK_TIMEOUT),
-                     config.webhooks.networks(), channel.get("secret_env"))
-    elif channel["kind"] == "apprise":
-        send_chat(channel["url_env"], *chat_text(payloads))
+        send_email(config.smtp, list(channel["to"]), message, min(timeout, config.smtp.timeout_seconds))
+    elif kind == "webhook":
+        send_webhook(channel["url_env"], message, min(timeout, WEBHOOK_TIMEOUT), config.webhooks.networks(),
+                     channel.get("secret_env"))
     else:
-        raise DeliveryError(f"unknown channel kind {channel['kind']!r}", permanent=True)
+        send_chat(channel["url_env"], *message)
     return failures
 
 
@@ -189,7 +202,7 @@ def _record(
     still_held: set[tuple[str, str, str]],
     held_until: datetime,
 ) -> datetime:
-    """Record one batch's outcome at once and renew the claim on the rest; returns the claim's new expiry."""
+    """Record one batch's outcome at once and renew the claim on the rest when due; returns the claim's expiry."""
     still_held.difference_update(row.key for row in batch.rows)
     with warehouse.connect() as con:
         sent = mark_sent(con, [row.key for row in batch.rows if row.version_id not in failures], at)
@@ -206,8 +219,10 @@ def _record(
             label = f"{row.subscription_id}/{row.channel}/{row.version_id}"
             report.errors.append(f"{label}: {error}")
             log.warning("alert delivery failed for %s: %s", label, error)
-        renew_claim(con, still_held, held_until, at + CLAIM)
-    return at + CLAIM
+        if at >= held_until - CLAIM / 2:  # renewed once half the claim is spent: one statement less per send
+            renew_claim(con, still_held, held_until, at + CLAIM)
+            return at + CLAIM
+    return held_until
 
 
 def deliver_due(
