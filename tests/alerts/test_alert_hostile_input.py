@@ -142,3 +142,19 @@ def test_a_plaintext_smtp_login_is_refused_unless_allowed_and_then_warned_about(
 def test_version_time_falls_back_to_the_load_time() -> None:
     assert version_time({"version_date": None, "loaded_at": "2026-03-01T12:00:00"}) == datetime(
         2026, 3, 1, 12, tzinfo=timezone.utc)
+
+
+def test_a_broken_alert_never_sinks_the_digest_it_belongs_to(
+    tmp_path: Path, warehouse: Warehouse, smtp_server: SmtpServer
+) -> None:
+    config = write_config(tmp_path / "subs.toml", smtp_server.port, GROUP.replace('id = "group"\n', 'id = "group"\nmode = "daily"\n'))
+    _queue_versions(warehouse, config, sb1110())
+    with warehouse.connect() as con:
+        enqueue(con, [OutboxItem("group", "CA-broken", "email", "CA", {"version_id": "CA-broken"}, T0)], T0)
+    report = deliver_due(warehouse, load_config(config), tmp_path / "alerts.atom",
+                         now=datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1))
+
+    (message,) = smtp_server.inbox.messages
+    mail = email.message_from_bytes(message[1], policy=email.policy.default)
+    assert mail["Subject"] == "Diversion Watch digest: 2 new versions (CA SB 1110)"
+    assert report.rows_dead == 1 and report.errors == ["group/email/CA-broken: alert not renderable: KeyError: 'signals'"]
