@@ -252,7 +252,7 @@ def deliver_due(
                 continue
             started, stalled = time.monotonic(), False
             try:
-                failures = {version: (error, True) for version, error in
+                failures = {version: (scrub(error), True) for version, error in
                             _send(batch, config, warehouse, feed_path, delivery.time_left(endpoint)).items()}
             except Exception as exc:  # every failure is recorded on its rows; the pass goes on
                 stalled = isinstance(exc, ChannelStalled)
