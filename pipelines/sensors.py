@@ -22,15 +22,19 @@ new_version_alerts_job = dg.define_asset_job(
 )
 
 
-@dg.op
-def deliver_alerts(context: dg.OpExecutionContext, warehouse: Warehouse, alert_settings: AlertSettings) -> None:
+@dg.op(out=dg.Out(int, description="Alerts given up (dead) in this pass: each one is an alert somebody lost."))
+def deliver_alerts(context: dg.OpExecutionContext, warehouse: Warehouse, alert_settings: AlertSettings) -> int:
     """Store the configured subscriptions, then send every due outbox row (new alerts and retries)."""
     try:
         synced, report = sync_and_deliver(warehouse, alert_settings)
     except ConfigError as exc:
         raise dg.Failure(description=f"alerts not delivered: {exc}") from None
+    for warning in report.warnings:
+        context.log.warning(warning)
     for error in report.errors:
         context.log.warning(error)
+    if report.rows_dead:
+        context.log.error(f"{report.rows_dead} alerts were given up; alerts.outbox rows with status 'dead' say why")
     with warehouse.connect() as con:
         outbox = outbox_counts(con)
     context.add_output_metadata(
@@ -39,15 +43,23 @@ def deliver_alerts(context: dg.OpExecutionContext, warehouse: Warehouse, alert_s
             "messages_sent": report.messages_sent,
             "rows_sent": report.rows_sent,
             "rows_retrying": report.rows_retrying,
+            "rows_deferred": report.rows_deferred,
             "rows_dead": report.rows_dead,
+            "delivery_status": "alerts lost (dead)" if report.rows_dead else "ok",
             "outbox": dg.MetadataValue.json(outbox),
         }
     )
+    return report.rows_dead
 
 
 @dg.job(description="Deliver due alerts over email, webhooks, chat and the Atom feed.")
 def deliver_alerts_job() -> None:
     deliver_alerts()
+
+
+def alerts_given_up(result: dg.ExecuteInProcessResult) -> int:
+    """How many alerts a successful delivery run gave up, so `divwatch run` can say so in its exit status."""
+    return result.output_for_node("deliver_alerts")
 
 
 def _cursor_time(cursor: str | None) -> datetime:
@@ -145,4 +157,4 @@ deliver_alerts_schedule = dg.ScheduleDefinition(
 ALERT_JOBS = [new_version_alerts_job, deliver_alerts_job]
 ALERT_SENSORS = [new_bill_version_sensor, deliver_after_alerts_sensor]
 ALERT_SCHEDULES = [deliver_alerts_schedule]
-__all__ = ["ALERT_ASSETS", "ALERT_JOBS", "ALERT_SENSORS", "ALERT_SCHEDULES", "AlertSettings"]
+__all__ = ["ALERT_ASSETS", "alerts_given_up", "ALERT_JOBS", "ALERT_SENSORS", "ALERT_SCHEDULES", "AlertSettings"]

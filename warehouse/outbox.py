@@ -168,19 +168,52 @@ def enqueue_and_mark_seen(
     return added
 
 
-def claim_due(
-    con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 200, lease: timedelta = timedelta(minutes=10)
-) -> list[OutboxRow]:
-    """Take due pending rows and push their next attempt past a lease, so a concurrent deliverer skips them."""
+CLAIM = timedelta(minutes=3)
+# Outbox keys as a joinable table `k(s, v, c)`, from three parallel lists.
+_KEYS = "(SELECT unnest(?::VARCHAR[]) AS s, unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]) AS c) k"
+_JOIN_KEYS = "o.subscription_id = k.s AND o.version_id = k.v AND o.channel = k.c"
+
+
+def _key_lists(keys: Iterable[tuple[str, str, str]]) -> list[list[str]]:
+    columns = list(zip(*keys))
+    return [list(column) for column in columns] if columns else [[], [], []]
+
+
+def claim_due(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 200, claim: timedelta = CLAIM) -> list[OutboxRow]:
+    """Take due pending rows until now + claim (short, renewed while sending), so a concurrent deliverer skips them."""
     rows = con.execute(
         "UPDATE alerts.outbox SET next_attempt_at = ? WHERE (subscription_id, version_id, channel) IN ("
         "  SELECT (subscription_id, version_id, channel) FROM alerts.outbox"
         "  WHERE status = ? AND next_attempt_at <= ? ORDER BY created_at, version_id LIMIT ?) "
         "RETURNING subscription_id, version_id, channel, jurisdiction, attempts, payload, created_at",
-        [now + lease, PENDING, now, limit],
+        [now + claim, PENDING, now, limit],
     ).fetchall()
     claimed = [OutboxRow(s, v, c, j, a, json.loads(p), t) for s, v, c, j, a, p, t in rows]
     return sorted(claimed, key=lambda row: (row.created_at, row.version_id, row.subscription_id, row.channel))
+
+
+def renew_claim(
+    con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str, str]], held_until: datetime, until: datetime
+) -> int:
+    """Extend a claim this deliverer still holds (its expiry unchanged), so no other pass takes rows mid-send."""
+    updated = con.execute(
+        f"UPDATE alerts.outbox o SET next_attempt_at = ? FROM {_KEYS} "
+        f"WHERE {_JOIN_KEYS} AND o.status = ? AND o.next_attempt_at = ? RETURNING o.version_id",
+        [until, *_key_lists(keys), PENDING, held_until],
+    ).fetchall()
+    return len(updated)
+
+
+def release_claim(
+    con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str, str]], held_until: datetime, due: datetime, note: str
+) -> int:
+    """Give rows back untried (no attempt counted), due again at `due`, with a note saying why."""
+    updated = con.execute(
+        f"UPDATE alerts.outbox o SET next_attempt_at = ?, last_error = ? FROM {_KEYS} "
+        f"WHERE {_JOIN_KEYS} AND o.status = ? AND o.next_attempt_at = ? RETURNING o.version_id",
+        [due, note, *_key_lists(keys), PENDING, held_until],
+    ).fetchall()
+    return len(updated)
 
 
 def mark_sent(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str, str]], now: datetime) -> int:
@@ -188,28 +221,31 @@ def mark_sent(con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str, str
     keys = list(keys)
     if not keys:
         return 0
-    subscription_ids, version_ids, channels = (list(column) for column in zip(*keys))
     updated = con.execute(
-        "UPDATE alerts.outbox o SET status = ?, sent_at = ?, attempts = o.attempts + 1, last_error = NULL "
-        "FROM (SELECT unnest(?::VARCHAR[]) AS s, unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]) AS c) k "
-        "WHERE o.subscription_id = k.s AND o.version_id = k.v AND o.channel = k.c RETURNING o.version_id",
-        [SENT, now, subscription_ids, version_ids, channels],
+        f"UPDATE alerts.outbox o SET status = ?, sent_at = ?, attempts = o.attempts + 1, last_error = NULL "
+        f"FROM {_KEYS} WHERE {_JOIN_KEYS} RETURNING o.version_id",
+        [SENT, now, *_key_lists(keys)],
     ).fetchall()
     return len(updated)
 
 
 def mark_failed(
-    con: duckdb.DuckDBPyConnection, key: tuple[str, str, str], error: str, now: datetime, policy: RetryPolicy
+    con: duckdb.DuckDBPyConnection,
+    key: tuple[str, str, str],
+    error: str,
+    now: datetime,
+    policy: RetryPolicy,
+    permanent: bool = False,
 ) -> str:
-    """Record a failed attempt: schedule a retry with backoff, or give the row up as dead; returns the new status."""
+    """Record a failed attempt: retry with backoff, or give the row up as dead (at once when retrying cannot help)."""
     attempts = con.execute(
         "SELECT attempts FROM alerts.outbox WHERE subscription_id = ? AND version_id = ? AND channel = ?", list(key)
     ).fetchone()
     if attempts is None:
         raise KeyError(f"no outbox row {key}")
     tried = attempts[0] + 1
-    status = DEAD if tried >= policy.max_attempts else PENDING
-    reason = error if status == PENDING else f"gave up after {tried} attempts: {error}"
+    status = DEAD if permanent or tried >= policy.max_attempts else PENDING
+    reason = error if status == PENDING else f"gave up after {tried} attempt{'s' if tried > 1 else ''}: {error}"
     con.execute(
         "UPDATE alerts.outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? "
         "WHERE subscription_id = ? AND version_id = ? AND channel = ?",
@@ -218,16 +254,14 @@ def mark_failed(
     return status
 
 
-def sent_payloads(
-    con: duckdb.DuckDBPyConnection, subscription_id: str, channel: str, limit: int
-) -> list[tuple[dict, datetime]]:
-    """The newest sent payloads of one subscription channel with when they were sent (what a feed file shows)."""
+def sent_payloads(con: duckdb.DuckDBPyConnection, subscription_id: str, channel: str, limit: int) -> list[dict]:
+    """The most recently sent payloads of one subscription channel (what a feed file shows)."""
     rows = con.execute(
-        "SELECT payload, sent_at FROM alerts.outbox WHERE subscription_id = ? AND channel = ? AND status = ? "
+        "SELECT payload FROM alerts.outbox WHERE subscription_id = ? AND channel = ? AND status = ? "
         "ORDER BY sent_at DESC, version_id LIMIT ?",
         [subscription_id, channel, SENT, limit],
     ).fetchall()
-    return [(json.loads(payload), sent_at) for payload, sent_at in rows]
+    return [json.loads(payload) for (payload,) in rows]
 
 
 def outbox_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

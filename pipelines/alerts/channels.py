@@ -21,6 +21,7 @@ import requests
 
 from pipelines.alerts.compose import RenderedAlert
 from pipelines.alerts.subscriptions import AlertConfig, SmtpSettings
+from pipelines.alerts.targets import Network, RefusedTarget, guarded_session
 
 MASK = "***"
 # Libraries that may log a request URL (and so a token in it) while we deliver.
@@ -28,7 +29,24 @@ CHATTY_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.util.retry", "re
 
 
 class DeliveryError(RuntimeError):
-    """A delivery attempt failed for a reason worth retrying or recording."""
+    """A delivery attempt failed; `permanent` when retrying the same alert cannot help."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class ChannelStalled(DeliveryError):
+    """The receiver took longer than its time allowed: the channel's other alerts wait for the next pass."""
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    """True if a timeout caused this error, however a library wrapped it."""
+    while exc is not None:
+        if isinstance(exc, (TimeoutError, requests.Timeout)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _secret_parts(value: str) -> list[str]:
@@ -105,8 +123,8 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def send_email(smtp: SmtpSettings, recipients: list[str], message: RenderedAlert) -> None:
-    """One multipart email (plain text + HTML) to the subscription's addresses."""
+def send_email(smtp: SmtpSettings, recipients: list[str], message: RenderedAlert, timeout: float) -> None:
+    """One multipart email (plain text + HTML) to the subscription's addresses, within `timeout` per exchange."""
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = smtp.sender
@@ -117,27 +135,37 @@ def send_email(smtp: SmtpSettings, recipients: list[str], message: RenderedAlert
     client_class = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
     extra = {"context": _tls_context()} if smtp.security == "ssl" else {}
     try:
-        with client_class(smtp.host, smtp.port, timeout=smtp.timeout_seconds, **extra) as client:
+        with client_class(smtp.host, smtp.port, timeout=timeout, **extra) as client:
             if smtp.security == "starttls":
                 client.starttls(context=_tls_context())
             if smtp.username_env:
                 client.login(_required_env(smtp.username_env), _required_env(smtp.password_env or ""))
             client.send_message(mail)
     except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"SMTP {smtp.host}:{smtp.port}: {type(exc).__name__}: {exc}") from None
+        error = ChannelStalled if _timed_out(exc) else DeliveryError
+        raise error(f"SMTP {smtp.host}:{smtp.port}: {type(exc).__name__}: {exc}") from None
 
 
-def send_webhook(url_env: str, body: dict, secret_env: str | None = None, timeout: float = 20.0) -> None:
-    """POST the alert JSON; with a shared secret, sign it (HMAC-SHA256) so receivers can check the sender."""
+def send_webhook(
+    url_env: str, body: dict, timeout: float, allowed: Iterable[Network] = (), secret_env: str | None = None
+) -> None:
+    """POST the alert JSON to a public address (or an allowed network); with a shared secret, sign it (HMAC-SHA256)."""
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json", "User-Agent": "diversion-watch-alerts"}
     if secret_env:
         digest = hmac.new(_required_env(secret_env).encode(), data, hashlib.sha256).hexdigest()
         headers["X-DivWatch-Signature"] = f"sha256={digest}"
+    url = _required_env(url_env)
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise DeliveryError(f"webhook ${url_env} is not an http(s) URL", permanent=True)
     try:
-        response = requests.post(_required_env(url_env), data=data, headers=headers, timeout=timeout)
+        with guarded_session(allowed) as session:
+            response = session.post(url, data=data, headers=headers, timeout=timeout)
+    except RefusedTarget as exc:
+        raise DeliveryError(f"webhook ${url_env}: {exc}", permanent=True) from None
     except requests.RequestException as exc:
-        raise DeliveryError(f"webhook ${url_env}: {type(exc).__name__}: {exc}") from None
+        error = ChannelStalled if _timed_out(exc) else DeliveryError
+        raise error(f"webhook ${url_env}: {type(exc).__name__}: {exc}") from None
     if response.status_code >= 300:
         raise DeliveryError(f"webhook ${url_env} answered HTTP {response.status_code}")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
-
 import jinja2
+
+from pipelines.alerts.sanitize import safe_link
 
 WIDTH = 78
 
@@ -37,8 +37,8 @@ def _wrap(text: str, indent: int) -> str:
 
 
 def _safe_url(url: str) -> str:
-    """Only http(s) links become clickable; anything else (javascript:, data:) is dropped."""
-    return url if urlsplit(url).scheme in ("http", "https") else "#"
+    """Only http(s) links become clickable; anything else (javascript:, data:, file:) is dropped."""
+    return safe_link(url) or "#"
 
 
 def _environment() -> jinja2.Environment:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipelines.alerts.targets import Network
 from warehouse.db import Warehouse
 from warehouse.outbox import FEED_SUBSCRIPTION, SubscriptionRow, replace_subscriptions
 
@@ -21,6 +23,15 @@ CODEBOOK_CATEGORIES = frozenset(
     "evaluation_reporting sunset oversight_complaints model_fidelity".split()
 )
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
+
+
+def _check_feed_path(path: str | None) -> None:
+    """A feed file lives inside the data folder and is named *.atom, so no channel can overwrite anything else."""
+    if not path:
+        raise ValueError("an atom channel needs a `path` for its feed file")
+    parts = PurePosixPath(path.replace("\\", "/"))
+    if parts.is_absolute() or PureWindowsPath(path).drive or ".." in parts.parts or parts.suffix != ".atom":
+        raise ValueError(f"atom `path` must be a relative *.atom file name inside the data folder (got {path!r})")
 
 
 class _Strict(BaseModel):
@@ -37,6 +48,32 @@ class SmtpSettings(_Strict):
     username_env: str | None = Field(default=None, pattern=ENV_NAME)
     password_env: str | None = Field(default=None, pattern=ENV_NAME)
     timeout_seconds: float = 20.0
+    allow_plaintext_login: bool = False
+
+    @model_validator(mode="after")
+    def _login_encrypted(self) -> SmtpSettings:
+        if self.security == "none" and self.password_env and not self.allow_plaintext_login:
+            raise ValueError(
+                'security = "none" would send the SMTP password unencrypted; use "starttls" or "ssl", or set '
+                "allow_plaintext_login = true for a server on this machine"
+            )
+        return self
+
+
+class WebhookPolicy(_Strict):
+    """Webhooks reach only public addresses, unless a network is listed here (a receiver on this machine, say)."""
+
+    allow_private_networks: list[str] = []
+
+    @field_validator("allow_private_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad entry
+        return value
+
+    def networks(self) -> tuple[Network, ...]:
+        return tuple(ipaddress.ip_network(network, strict=False) for network in self.allow_private_networks)
 
 
 class Filters(_Strict):
@@ -73,8 +110,8 @@ class Channel(_Strict):
             raise ValueError("an email channel needs `to` addresses")
         if self.kind in ("webhook", "apprise") and not self.url_env:
             raise ValueError(f"a {self.kind} channel needs `url_env`, the NAME of the variable holding its URL")
-        if self.kind == "atom" and not self.path:
-            raise ValueError("an atom channel needs a `path` for its feed file")
+        if self.kind == "atom":
+            _check_feed_path(self.path)
         return self
 
 
@@ -103,6 +140,7 @@ class AlertConfig(_Strict):
     """The whole file: optional SMTP settings and the subscriptions."""
 
     smtp: SmtpSettings | None = None
+    webhooks: WebhookPolicy = WebhookPolicy()
     subscriptions: list[Subscription] = []
 
     @model_validator(mode="after")
@@ -130,6 +168,13 @@ def load_config(path: Path) -> AlertConfig:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{path}: {problems}") from None
+
+
+def config_warnings(config: AlertConfig) -> list[str]:
+    """Settings that work but put something at risk, to show in every delivery run's log."""
+    if config.smtp and config.smtp.security == "none" and config.smtp.password_env:
+        return [f"the SMTP password for {config.smtp.host} travels unencrypted (security = \"none\", allow_plaintext_login = true)"]
+    return []
 
 
 def to_rows(config: AlertConfig) -> list[SubscriptionRow]:

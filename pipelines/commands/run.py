@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
 def _run_locked(args: argparse.Namespace) -> int:
     from pipelines.definitions import FOLLOW_UP_JOBS, defs, resources
     from pipelines.runstate import fail_abandoned_runs, open_instance, run_tags
+    from pipelines.sensors import alerts_given_up
     from sources.registry import check_reachable
     from warehouse.publish import remove_abandoned_copies
 
@@ -79,6 +80,9 @@ def _run_locked(args: argparse.Namespace) -> int:
         )
         print(f"{job_name}: {'ok' if result.success else 'FAILED'}")
         if not result.success:
+            failed.append(job_name)
+        elif job_name == "deliver_alerts_job" and (dead := alerts_given_up(result)):
+            print(f"{job_name}: {dead} alerts given up (dead); alerts.outbox says why")
             failed.append(job_name)
     _print_summary(config["warehouse"])
     return 1 if failed else 0

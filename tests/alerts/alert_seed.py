@@ -149,11 +149,16 @@ class SmtpServer:
             self.controller = None
 
 
-def write_config(path: Path, smtp_port: int, body: str, smtp_extra: str = "") -> Path:
-    """A subscriptions file pointing at the test SMTP server."""
+LOCAL_RECEIVERS = '[webhooks]\nallow_private_networks = ["127.0.0.1/32", "::1/128"]\n'
+
+
+def write_config(
+    path: Path, smtp_port: int, body: str, smtp_extra: str = "", webhooks: str = LOCAL_RECEIVERS, timeout: float = 5
+) -> Path:
+    """A subscriptions file pointing at the test SMTP server; webhooks may reach the test servers on 127.0.0.1."""
     path.write_text(
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\nsender = "watch@example.org"\n'
-        f"timeout_seconds = 5\n{smtp_extra}\n{body}",
+        f"timeout_seconds = {timeout}\n{smtp_extra}\n{webhooks}\n{body}",
         encoding="utf-8",
     )
     return path

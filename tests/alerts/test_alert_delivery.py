@@ -194,7 +194,8 @@ def test_secrets_never_reach_errors_or_logs(
             '[[subscriptions.channels]]\nkind = "email"\nto = ["x@example.org"]\n'
             '[[subscriptions.channels]]\nname = "broken"\nkind = "webhook"\nurl_env = "DIVWATCH_BROKEN_HOOK"\n'
             '[[subscriptions.channels]]\nname = "closed"\nkind = "webhook"\nurl_env = "DIVWATCH_CLOSED_HOOK"\n',
-            smtp_extra='username_env = "DIVWATCH_SMTP_USER"\npassword_env = "DIVWATCH_SMTP_PASSWORD"\n',
+            smtp_extra='username_env = "DIVWATCH_SMTP_USER"\npassword_env = "DIVWATCH_SMTP_PASSWORD"\n'
+                       "allow_plaintext_login = true\n",
         )
         sync_subscriptions(warehouse, config, now=T0 - timedelta(days=1))
         add_first_version(warehouse, sb1110(), loaded_at=T0)

@@ -50,7 +50,12 @@ def test_a_missing_file_is_the_zero_config_case(tmp_path: Path) -> None:
         (VALID_SUB + '[subscriptions.filters]\nmin_severity = "X"\n', "min_severity"),
         ('[[subscriptions]]\nid = "g"\n[[subscriptions.channels]]\nkind = "email"\nto = ["a@b.org"]\n', "[smtp]"),
         (VALID_SUB + VALID_SUB, "unique"),
-        ('[[subscriptions]]\nid = "feed"\n[[subscriptions.channels]]\nkind = "atom"\npath = "x"\n', "built-in"),
+        ('[[subscriptions]]\nid = "feed"\n[[subscriptions.channels]]\nkind = "atom"\npath = "x.atom"\n', "built-in"),
+        (VALID_SUB.replace("x.atom", "/etc/cron.d/x.atom"), "inside the data folder"),
+        (VALID_SUB.replace("x.atom", "../x.atom"), "inside the data folder"),
+        (VALID_SUB.replace("x.atom", "warehouse.duckdb"), "inside the data folder"),
+        ('[webhooks]\nallow_private_networks = ["10.0.0.0/33"]\n' + VALID_SUB, "allow_private_networks"),
+        ('[smtp]\nhost = "h"\nsecurity = "none"\nsender = "s@x.org"\npassword_env = "PW"\n' + VALID_SUB, "unencrypted"),
         ("[[subscriptions]\nid = 1", "not valid TOML"),
     ],
 )

@@ -5,7 +5,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import shutil
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -20,6 +24,7 @@ from pipelines.alerts.deliver import AlertSettings
 from pipelines.sensors import deliver_alerts_job
 from tests.alerts.alert_seed import SmtpServer, write_config
 from warehouse.db import Warehouse
+from warehouse.outbox import FEED_SUBSCRIPTION, OutboxItem, enqueue
 
 REPO = Path(__file__).resolve().parents[2]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -97,3 +102,21 @@ def test_new_version_in_the_folder_alerts_each_matching_subscriber_once(
     run_and_deliver()  # nothing new: nothing sent twice
     assert len(smtp_server.inbox.messages) == 1 and len(httpserver.log) == 1
     assert len(etree.parse(settings.feed_path).getroot().findall(f"{ATOM}entry")) == entries_before + 1
+
+
+def test_divwatch_run_exits_non_zero_when_an_alert_is_given_up(tmp_path: Path) -> None:
+    settings = {"WAREHOUSE": "w.duckdb", "ALERTS_FEED": "data/alerts.atom", "ALERTS_CONFIG": "absent.toml",
+                "SERVING": "serving.duckdb", "HTTP_CACHE": "cache.sqlite", "FUNDING_HTTP_CACHE": "funding.sqlite"}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DIVWATCH_")}
+    env.update({f"DIVWATCH_{name}": str(tmp_path / relative) for name, relative in settings.items()})
+    env.update(DAGSTER_HOME=str(tmp_path / "home"), PYTHONPATH=str(REPO))
+    with Warehouse(path=str(tmp_path / "w.duckdb")).connect() as con:  # an alert no channel can ever render
+        enqueue(con, [OutboxItem(FEED_SUBSCRIPTION, "CA-broken", "atom", "CA", {"version_id": "CA-broken"},
+                                 datetime(2026, 1, 1))], datetime(2026, 1, 1))
+
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--source", "folder", "--jurisdiction", "CA"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "deliver_alerts_job: 1 alerts given up (dead)" in run.stdout
+    entries = etree.parse(str(tmp_path / "data" / "alerts.atom")).getroot().findall(f"{ATOM}entry")
+    assert len(entries) >= 2 and all(e.findtext(f"{ATOM}title").startswith("CA ") for e in entries)
