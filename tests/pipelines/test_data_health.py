@@ -6,11 +6,14 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import pandas as pd
 
 from assets.funding import FUNDING_ASSETS
 from assets.funding_support import FundingSources
 from tests.pipelines.test_bill_pipeline import REPO, run_partition
 from warehouse.db import Warehouse
+from warehouse.migrations import migration_files
 
 BROKEN_DATE = 'version_date = "the seventeenth of February"'
 
@@ -53,3 +56,21 @@ def test_a_failing_item_is_one_row_until_fixed_then_resolved(warehouse: Warehous
     assert _issues(warehouse, "folder") == [("CA/SB1110/2016-02-17_introduced.txt.meta.toml", "resolved", 2)]
     health = _health(warehouse, "folder")
     assert health.open_errors == 0 and health.resolved_errors == 1
+
+
+def test_upgrading_collapses_errors_that_earlier_runs_re_added(tmp_path: Path) -> None:
+    """A warehouse written before migration 007 held one row per run for the same failure; it keeps one per cause."""
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE main.schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                    "applied_at TIMESTAMP DEFAULT current_timestamp)")
+        for version, name, sql in migration_files():
+            if version <= 5:
+                con.execute(sql)
+                con.execute("INSERT INTO main.schema_migrations (version, name) VALUES (?, ?)", [version, name])
+        for run in ("run-1", "run-2", "run-3"):
+            con.execute("INSERT INTO core.fetch_errors VALUES ('US', 'usaspending', 'award detail X', 'https://api.usaspending.gov/x', "
+                        "'no recorded response for GET api.usaspending.gov/x', TIMESTAMP '2026-01-01' + to_days(?), ?)",
+                        [int(run[-1]), run])
+    issues = Warehouse(path=str(path)).query_df("SELECT status, seen_runs, first_seen_at, last_run_id FROM marts.fetch_issues")
+    assert issues.values.tolist() == [["known-gap", 3, pd.Timestamp("2026-01-02"), "run-3"]]

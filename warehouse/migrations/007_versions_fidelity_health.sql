@@ -113,37 +113,8 @@ COMMENT ON COLUMN marts.version_timeline.signals_toward IS 'Signals toward the m
 COMMENT ON COLUMN marts.version_timeline.signal_ids IS 'Codebook ids of every signal on that amendment, sorted.';
 COMMENT ON COLUMN marts.version_timeline.previous_model_score IS 'model_score of the version this one amends (the start of the amendment); NULL for the first version.';
 
-CREATE OR REPLACE VIEW marts.bill_latest AS
-SELECT
-    t.jurisdiction, t.session, t.bill_id, b.title, coalesce(b.url, t.url) AS bill_url,
-    t.version_id AS latest_version_id, t.version_label AS latest_version_label,
-    t.version_date AS latest_version_date, t.url AS latest_version_url, t.version_count,
-    t.model_score, t.organizer_score, t.flags,
-    t.direction AS last_change_direction, t.fidelity_delta AS last_fidelity_delta,
-    t.signals_high AS last_signals_high, t.signal_ids AS last_signal_ids, t.loaded_at
-FROM marts.version_timeline t
-LEFT JOIN core.bills b USING (jurisdiction, session, bill_id)
-WHERE t.version_no = t.version_count;
-
-COMMENT ON VIEW marts.bill_latest IS 'One row per bill: its latest version with fidelity and the direction of its last change.';
-COMMENT ON COLUMN marts.bill_latest.jurisdiction IS 'Two-letter state code, upper case.';
-COMMENT ON COLUMN marts.bill_latest.session IS 'Legislative session as the source writes it.';
-COMMENT ON COLUMN marts.bill_latest.bill_id IS 'Bill or statute section as the legislature writes it.';
-COMMENT ON COLUMN marts.bill_latest.title IS 'Bill title from core.bills; NULL when only versions are known.';
-COMMENT ON COLUMN marts.bill_latest.bill_url IS 'Official bill page, or the latest version document when the bill has no page.';
-COMMENT ON COLUMN marts.bill_latest.latest_version_id IS 'Key of the latest version (last in marts.version_timeline order).';
-COMMENT ON COLUMN marts.bill_latest.latest_version_label IS 'Label of the latest version.';
-COMMENT ON COLUMN marts.bill_latest.latest_version_date IS 'Date of the latest version; NULL when undated.';
-COMMENT ON COLUMN marts.bill_latest.latest_version_url IS 'Official URL of the latest version document.';
-COMMENT ON COLUMN marts.bill_latest.version_count IS 'How many versions the bill has.';
-COMMENT ON COLUMN marts.bill_latest.model_score IS 'Fidelity of the latest version to the LEAD model (model lens), in [-1, 1].';
-COMMENT ON COLUMN marts.bill_latest.organizer_score IS 'Fidelity of the latest version in the organizer lens, in [-1, 1].';
-COMMENT ON COLUMN marts.bill_latest.flags IS 'Fidelity flags of the latest version.';
-COMMENT ON COLUMN marts.bill_latest.last_change_direction IS 'Direction of the last amendment: drift-away, toward-model, mixed or no-change; NULL with one version.';
+-- marts.bill_latest reads the timeline's columns by name, so it follows the new order and delta unchanged.
 COMMENT ON COLUMN marts.bill_latest.last_fidelity_delta IS 'fidelity_delta of the latest version in marts.version_timeline: its model_score minus the previous version''s.';
-COMMENT ON COLUMN marts.bill_latest.last_signals_high IS 'High-severity drift signals on the last amendment.';
-COMMENT ON COLUMN marts.bill_latest.last_signal_ids IS 'Codebook ids of the signals on the last amendment.';
-COMMENT ON COLUMN marts.bill_latest.loaded_at IS 'When the latest version was loaded.';
 
 CREATE OR REPLACE VIEW marts.alerts_feed AS
 SELECT
