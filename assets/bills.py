@@ -172,21 +172,24 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
 
 
 def _place_versions(warehouse: Warehouse, jurisdiction: str, rows: list[dict]) -> int:
-    """Number every version of each bill in legislative order over all runs (stated sequence, then date, then first
-    load and the source's listing), so a run that sees only the newest version cannot put it first.
+    """Number every version of each bill in legislative order over all runs, so a run that sees only the newest
+    version cannot put it first: stated sequence, then date, then first load and the source's listing. An undated
+    version takes the date of the version listed before it (stored versions first, in their order), so it keeps
+    its place among dated ones.
 
     Sets version_order on the new rows, rewrites it on stored rows whose place moved, and returns how many moved."""
     columns = ["version_id", "session", "bill_id", "sequence", "version_date", "loaded_at", "version_order", "revision"]
-    stored = warehouse.query_df(f"SELECT {', '.join(columns)} FROM core.bill_versions WHERE jurisdiction = ?", [jurisdiction])
+    stored = warehouse.query_df(
+        f"SELECT {', '.join(columns)} FROM core.bill_versions WHERE jurisdiction = ? "
+        "ORDER BY session, bill_id, version_order, loaded_at, revision", [jurisdiction])
     incoming = pd.DataFrame(rows, columns=columns)
-    versions = pd.concat([frame.astype(object) for frame in (stored, incoming) if not frame.empty], ignore_index=True)
-    if versions.empty:
+    listed = pd.concat([frame.astype(object) for frame in (stored, incoming) if not frame.empty], ignore_index=True)
+    if listed.empty:
         return 0
-    versions = versions.assign(
-        stated=pd.to_numeric(versions["sequence"]).fillna(0),
-        dated=pd.to_datetime(versions["version_date"]).fillna(pd.Timestamp.max),
-        loaded=pd.to_datetime(versions["loaded_at"]),
-    ).sort_values(["session", "bill_id", "stated", "dated", "loaded", "version_order", "revision"], kind="stable")
+    listed = listed.assign(listed=range(len(listed)), stated=pd.to_numeric(listed["sequence"]).fillna(0),
+                           dated=pd.to_datetime(listed["version_date"]))
+    listed["dated"] = listed.groupby(["session", "bill_id"], sort=False)["dated"].ffill().fillna(pd.Timestamp.min)
+    versions = listed.sort_values(["session", "bill_id", "stated", "dated", "listed"], kind="stable")
     versions["place"] = versions.groupby(["session", "bill_id"]).cumcount() + 1
     place = dict(zip(versions["version_id"], versions["place"]))
     for row in rows:

@@ -10,7 +10,7 @@ import pandas as pd
 from warehouse.db import Warehouse
 
 ERROR_COLUMNS = ["jurisdiction", "source", "item", "url", "reason"]
-CAUSE = "e.jurisdiction = n.jurisdiction AND e.source = n.source AND e.step = n.step AND e.item = n.item AND e.reason = n.reason"
+CAUSE = "e.jurisdiction = n.jurisdiction AND e.source = n.source AND e.item = n.item AND e.reason = n.reason"
 
 
 def record_fetch_errors(
@@ -30,7 +30,7 @@ def record_fetch_errors(
             con.execute("BEGIN TRANSACTION")
             con.execute(
                 f"UPDATE core.fetch_errors e SET last_seen_at = n.seen_at, run_id = n.run_id, resolved_at = NULL, "
-                f"seen_runs = e.seen_runs + 1, url = n.url FROM incoming_errors n WHERE {CAUSE}"
+                f"seen_runs = e.seen_runs + 1, url = n.url, step = n.step FROM incoming_errors n WHERE {CAUSE}"
             )
             added = con.execute(
                 f"INSERT INTO core.fetch_errors (jurisdiction, source, item, url, reason, occurred_at, run_id, step, "

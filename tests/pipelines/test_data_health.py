@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +14,7 @@ from assets.funding import FUNDING_ASSETS
 from assets.funding_support import FundingSources
 from tests.pipelines.test_bill_pipeline import REPO, run_partition
 from warehouse.db import Warehouse
+from warehouse.fetch_errors import record_fetch_errors
 from warehouse.migrations import migration_files
 
 BROKEN_DATE = 'version_date = "the seventeenth of February"'
@@ -72,5 +74,10 @@ def test_upgrading_collapses_errors_that_earlier_runs_re_added(tmp_path: Path) -
             con.execute("INSERT INTO core.fetch_errors VALUES ('US', 'usaspending', 'award detail X', 'https://api.usaspending.gov/x', "
                         "'no recorded response for GET api.usaspending.gov/x', TIMESTAMP '2026-01-01' + to_days(?), ?)",
                         [int(run[-1]), run])
-    issues = Warehouse(path=str(path)).query_df("SELECT status, seen_runs, first_seen_at, last_run_id FROM marts.fetch_issues")
+    upgraded = Warehouse(path=str(path))
+    issues = upgraded.query_df("SELECT status, seen_runs, first_seen_at, last_run_id FROM marts.fetch_issues")
     assert issues.values.tolist() == [["known-gap", 3, pd.Timestamp("2026-01-02"), "run-3"]]
+    again = upgraded.query_df("SELECT jurisdiction, source, item, url, reason FROM core.fetch_errors")
+    record_fetch_errors(upgraded, again, "usaspending", "US", ["usaspending"], "run-4", datetime(2026, 1, 5))
+    issues = upgraded.query_df("SELECT status, seen_runs, step FROM marts.fetch_issues")
+    assert issues.values.tolist() == [["known-gap", 4, "usaspending"]]  # the same cause, now under its step

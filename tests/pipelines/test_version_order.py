@@ -80,3 +80,16 @@ def test_sidecar_sequence_orders_undated_versions_that_arrive_newest_first(wareh
     assert amendment_pairs(warehouse, "SB 536") == [("Introduced", "Enrolled")]
     sequences = warehouse.query_df("SELECT sequence FROM core.bill_versions WHERE bill_id = 'SB 536' ORDER BY 1")
     assert sequences["sequence"].tolist() == [1, 2]
+
+
+def test_stored_order_without_sequences_survives_a_new_undated_version(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A warehouse written before sequences were stored: undated versions keep their place around the dated one."""
+    first = folder_with(tmp_path, "first", [TX_HB1994 / "1_introduced.txt", TX_HB1994 / "2_senate-committee-report.txt"])
+    second = folder_with(tmp_path, "second", [TX_HB1994 / "3_enrolled.txt"])
+    sidecar = next(second.rglob("*.meta.toml"))
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("sequence = 3", ""), encoding="utf-8")
+    assert run_partition(warehouse, first, "TX").success
+    with warehouse.connect() as con:
+        con.execute("UPDATE core.bill_versions SET sequence = NULL")
+    assert run_partition(warehouse, second, "TX").success
+    assert stored_order(warehouse, "HB 1994") == ["Introduced", "Senate Committee Report", "Enrolled"]
