@@ -20,7 +20,7 @@ from warehouse.db import Warehouse
 
 VERSIONS_SQL = (
     "SELECT version_id, session, bill_id, version_label, version_date, revision, text, markup "
-    "FROM core.bill_versions WHERE jurisdiction = ? ORDER BY session, bill_id, version_order, revision"
+    "FROM core.bill_versions WHERE jurisdiction = ? ORDER BY session, bill_id, version_order, revision, loaded_at, version_id"
 )
 
 
