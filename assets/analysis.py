@@ -126,8 +126,10 @@ def provision_status(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
 
 def _bill_fidelity(own: list[Fidelity]) -> list[Fidelity]:
     """Score every version of a bill over the provisions all its versions show (codebook 3: unknown is left out),
-    so a copy cut off earlier than the next cannot move the bill's fidelity line by itself."""
-    shown = set.intersection(*({p.provision for p in f.provisions if p.status != "unknown"} for f in own))
+    so a copy cut off earlier than the next cannot move the bill's fidelity line by itself; a version that shows
+    none (nothing scorable) stays unscored without blanking the others."""
+    known = [{p.provision for p in f.provisions if p.status != "unknown"} for f in own]
+    shown = set.intersection(*(k for k in known if k)) if any(known) else set()
     scored = []
     for fidelity in own:
         common = [p if p.provision in shown else replace(p, status="unknown") for p in fidelity.provisions]

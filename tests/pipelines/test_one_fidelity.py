@@ -9,7 +9,8 @@ import dagster as dg
 import pytest
 
 from assets.alerts import alerts
-from assets.analysis import ANALYSIS_ASSETS
+from analysis.model import Fidelity, ProvisionStatus
+from assets.analysis import ANALYSIS_ASSETS, _bill_fidelity
 from assets.bills import BILL_ASSETS
 from assets.resources import BillSources
 from tests.pipelines.test_bill_pipeline import REPO
@@ -95,3 +96,10 @@ def test_data_dictionary_describes_fidelity_delta_as_the_data_computes_it(demo_w
     assert "model_score of this version minus previous_model_score" in row
     timeline = _timeline(demo_warehouse).dropna(subset=["fidelity_delta"])
     assert (timeline["fidelity_delta"] - (timeline["model_score"] - timeline["previous_model_score"])).abs().max() < 1e-9
+
+
+def test_a_version_with_nothing_scorable_does_not_blank_the_rest_of_its_bill() -> None:
+    shown = Fidelity((ProvisionStatus("prebooking_referral", "present", 3), ProvisionStatus("housing_first", "absent", 2)),
+                     None, None)
+    blank = Fidelity(tuple(ProvisionStatus(p.provision, "unknown", p.weight) for p in shown.provisions), None, None)
+    assert [f.model_score for f in _bill_fidelity([shown, blank])] == [0.6, None]
