@@ -3,15 +3,16 @@
 
 import json
 from collections import Counter
+from dataclasses import replace
 
 import dagster as dg
 import pandas as pd
 
 from analysis.clauses.engine import classify
 from analysis.clauses.learned import shipped_model
-from analysis.drift.engine import compare
-from analysis.drift.fidelity import score_version
-from analysis.model import Clause, Label
+from analysis.drift.engine import compare, looks_truncated
+from analysis.drift.fidelity import fidelity_from, score_version
+from analysis.model import Clause, Fidelity, Label
 from analysis.drift.model_bill import screen
 from analysis.text.sections import segment
 from assets.bills import bill_versions
@@ -20,7 +21,7 @@ from warehouse.db import Warehouse
 
 VERSIONS_SQL = (
     "SELECT version_id, session, bill_id, version_label, version_date, revision, text, markup "
-    "FROM core.bill_versions WHERE jurisdiction = ? ORDER BY session, bill_id, version_order, version_date NULLS LAST, revision"
+    "FROM core.bill_versions WHERE jurisdiction = ? ORDER BY session, bill_id, version_order, revision, loaded_at, version_id"
 )
 
 
@@ -96,22 +97,25 @@ def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
 
 @dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[clauses], kinds={"python", "duckdb"})
 def provision_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Status of each LEAD model provision per version, its fidelity in both lenses, and model-language reuse."""
+    """Status of each LEAD model provision per version, the version's one fidelity figure, and model-language reuse."""
     jurisdiction = context.partition_key
     status_rows, score_rows = [], []
     stored = _stored_clauses(warehouse, jurisdiction)
-    for version in _versions(warehouse, jurisdiction).itertuples(index=False):
-        fidelity = score_version(stored.get(version.version_id, []))
-        match = screen(version.text, score=False)
-        score_rows.append({"version_id": version.version_id, "jurisdiction": jurisdiction,
-                           "model_score": fidelity.model_score, "organizer_score": fidelity.organizer_score,
-                           "flags": list(fidelity.flags), "names_model": match.names_model,
-                           "is_model_bill": match.is_model_bill, "model_similarity": match.similarity})
-        status_rows.extend(
-            {"version_id": version.version_id, "jurisdiction": jurisdiction, "provision": p.provision,
-             "status": p.status, "weight": p.weight, "evidence": p.evidence}
-            for p in fidelity.provisions
-        )
+    for _, bill in _versions(warehouse, jurisdiction).groupby(["session", "bill_id"], sort=False):
+        own = [score_version(stored.get(v.version_id, []), text_missing=looks_truncated(v.text))
+               for v in bill.itertuples(index=False)]
+        for version, fidelity, scored in zip(bill.itertuples(index=False), own, _bill_fidelity(own), strict=True):
+            match = screen(version.text, score=False)
+            score_rows.append({"version_id": version.version_id, "jurisdiction": jurisdiction,
+                               "model_score": scored.model_score, "organizer_score": scored.organizer_score,
+                               "scored_provisions": sum(p.status != "unknown" for p in scored.provisions),
+                               "flags": list(fidelity.flags), "names_model": match.names_model,
+                               "is_model_bill": match.is_model_bill, "model_similarity": match.similarity})
+            status_rows.extend(
+                {"version_id": version.version_id, "jurisdiction": jurisdiction, "provision": p.provision,
+                 "status": p.status, "weight": p.weight, "evidence": p.evidence}
+                for p in fidelity.provisions
+            )
     scores = pd.DataFrame(score_rows)
     warehouse.replace_partition("analysis.provision_status", pd.DataFrame(status_rows), {"jurisdiction": jurisdiction})
     warehouse.replace_partition("analysis.version_fidelity", scores, {"jurisdiction": jurisdiction})
@@ -122,6 +126,19 @@ def provision_status(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
                   if not scores.empty else 0,
                   "mean_model_fidelity": float(scores["model_score"].mean()) if not scores.empty else 0.0}
     )
+
+
+def _bill_fidelity(own: list[Fidelity]) -> list[Fidelity]:
+    """Score every version of a bill over the provisions all its versions show (codebook 3: unknown is left out),
+    so a copy cut off earlier than the next cannot move the bill's fidelity line by itself; a version that shows
+    none (nothing scorable) stays unscored without blanking the others."""
+    known = [{p.provision for p in f.provisions if p.status != "unknown"} for f in own]
+    shown = set.intersection(*(k for k in known if k)) if any(known) else set()
+    scored = []
+    for fidelity in own:
+        common = [p if p.provision in shown else replace(p, status="unknown") for p in fidelity.provisions]
+        scored.append(fidelity_from(common, set()))
+    return scored
 
 
 def _stored_clauses(warehouse: Warehouse, jurisdiction: str) -> dict[str, list[Clause]]:
@@ -149,6 +166,13 @@ def _stored_clauses(warehouse: Warehouse, jurisdiction: str) -> dict[str, list[C
     return by_version
 
 
+def _stored_fidelity(warehouse: Warehouse, jurisdiction: str) -> dict[str, float | None]:
+    """Each version's one fidelity figure, as provision_status stored it: amendments quote it, never recompute it."""
+    rows = warehouse.query_df("SELECT version_id, model_score FROM analysis.version_fidelity WHERE jurisdiction = ?",
+                              [jurisdiction])
+    return {v: (None if pd.isna(s) else float(s)) for v, s in zip(rows["version_id"], rows["model_score"])}
+
+
 def _consecutive_pairs(versions: pd.DataFrame):
     """Consecutive versions of each bill (latest revision of each version), oldest first."""
     latest = versions.drop_duplicates(subset=["session", "bill_id", "version_label", "version_date"], keep="last")
@@ -169,11 +193,12 @@ def amendment_drift(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Compare each pair of consecutive versions: clause changes with redlines, drift signals, direction."""
     jurisdiction = context.partition_key
     amendments, changes, signals = [], [], []
+    fidelity = _stored_fidelity(warehouse, jurisdiction)
     for old, new in _consecutive_pairs(_versions(warehouse, jurisdiction)):
         report = compare(old.text, new.text, _markup(old.markup), _markup(new.markup))
         pair = {"old_version_id": old.version_id, "new_version_id": new.version_id, "jurisdiction": jurisdiction}
         amendments.append({**pair, "session": new.session, "bill_id": new.bill_id, "direction": report.direction,
-                           "fidelity_old": report.old.model_score, "fidelity_new": report.new.model_score})
+                           "fidelity_old": fidelity.get(old.version_id), "fidelity_new": fidelity.get(new.version_id)})
         changes.extend(
             {**pair, "change_no": n, "kind": c.kind, "old_section": c.old_section, "new_section": c.new_section,
              "old_text": c.old_text, "new_text": c.new_text, "redline": json.dumps([list(op) for op in c.redline])}

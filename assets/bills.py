@@ -14,24 +14,21 @@ from sources.http import HttpClient
 from sources.records import Bill, BillVersion, FetchError, sha256_hex
 from sources.registry import BillSource
 from warehouse.db import Warehouse
+from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
 
 VERSION_KEY = ["jurisdiction", "session", "bill_id", "version_label", "version_date"]
 
 
-def _error_rows(errors: list[FetchError], run_id: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"jurisdiction": e.jurisdiction, "source": e.source, "item": e.item, "url": e.url,
-             "reason": e.reason, "occurred_at": e.occurred_at, "run_id": run_id}
-            for e in errors
-        ],
-        columns=["jurisdiction", "source", "item", "url", "reason", "occurred_at", "run_id"],
+def _record_errors(
+    warehouse: Warehouse, errors: list[FetchError], jurisdiction: str, run_id: str, step: str, sources: list[str],
+) -> None:
+    """Each item's failure once per cause; what this step's sources no longer fail on is marked resolved."""
+    frame = pd.DataFrame(
+        [{"jurisdiction": e.jurisdiction or jurisdiction, "source": e.source, "item": e.item, "url": e.url,
+          "reason": e.reason} for e in errors],
+        columns=ERROR_COLUMNS,
     )
-
-
-def _record_errors(warehouse: Warehouse, errors: list[FetchError], jurisdiction: str, run_id: str) -> None:
-    stamped = [e if e.jurisdiction else FetchError(**{**e.__dict__, "jurisdiction": jurisdiction}) for e in errors]
-    warehouse.insert_new("core.fetch_errors", _error_rows(stamped, run_id), ["run_id", "source", "item", "url"])
+    record_fetch_errors(warehouse, frame, step, jurisdiction, sources, run_id, datetime.now())
 
 
 @dg.asset(partitions_def=jurisdictions, group_name="bills", kinds={"python", "duckdb"})
@@ -48,7 +45,8 @@ def bill_search_hits(context: dg.AssetExecutionContext, warehouse: Warehouse, bi
         columns=["jurisdiction", "session", "bill_id", "title", "url", "source", "found_at"],
     ).drop_duplicates(subset=["session", "bill_id", "source"])
     warehouse.replace_partition("core.bill_search_hits", frame, {"jurisdiction": jurisdiction})
-    _record_errors(warehouse, errors, jurisdiction, context.run.run_id)
+    _record_errors(warehouse, errors, jurisdiction, context.run.run_id, "bill search",
+                   [s.name for s in sources.get(jurisdiction, [])])
     return dg.MaterializeResult(
         metadata={"hits": len(frame), "errors": len(errors), "sources": [s.name for s in sources.get(jurisdiction, [])]}
     )
@@ -99,14 +97,15 @@ def bills(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materia
     return dg.MaterializeResult(metadata={"refreshed": len(hits), "tracked": int(total["n"].iloc[0])})
 
 
-def _version_row(version: BillVersion, order: int, revision: int) -> dict:
+def _version_row(version: BillVersion, listing_position: int, revision: int) -> dict:
     text_hash = version.text_sha256
     version_id = sha256_hex("|".join([version.jurisdiction, version.session, version.bill_id, version.version_label,
                                       str(version.version_date), text_hash]))[:20]
     return {
         "version_id": version_id, "jurisdiction": version.jurisdiction, "session": version.session,
         "bill_id": version.bill_id, "version_label": version.version_label, "version_date": version.version_date,
-        "version_order": order, "revision": revision, "url": version.url, "source": version.source,
+        "version_order": listing_position, "sequence": version.sequence, "revision": revision, "url": version.url,
+        "source": version.source,
         "document_format": version.document_format, "text": version.text, "text_sha256": text_hash,
         "markup": json.dumps([{"kind": s.kind, "start": s.start, "end": s.end} for s in version.markup]),
         "payload_sha256": version.payload_sha256, "loaded_at": datetime.now(),
@@ -141,7 +140,7 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
         if source is None:
             continue
         record = Bill(bill.jurisdiction, bill.session, bill.bill_id, bill.title, bill.url, bill.source)
-        for order, item in enumerate(source.versions(record), start=1):
+        for position, item in enumerate(source.versions(record), start=1):
             if isinstance(item, FetchError):
                 errors.append(item)
                 continue
@@ -153,12 +152,13 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
                 counts["unchanged"] += 1
                 continue
             seen[item.text_sha256] = len(seen) + 1
-            rows.append(_version_row(item, order, revision=len(seen)))
+            rows.append(_version_row(item, position, revision=len(seen)))
+    reordered = _place_versions(warehouse, jurisdiction, rows)
     added = warehouse.insert_new("core.bill_versions", pd.DataFrame(rows), ["version_id"]) if rows else 0
     payloads = client.take_payloads() if client else []
     if payloads:
         warehouse.insert_new("core.raw_payloads", pd.DataFrame([p.__dict__ for p in payloads]), ["sha256"])
-    _record_errors(warehouse, errors, jurisdiction, context.run.run_id)
+    _record_errors(warehouse, errors, jurisdiction, context.run.run_id, "bill versions", list(by_name))
     _save_sync_markers(warehouse, jurisdiction, sources.get(jurisdiction, []))
     stats = _fetch_stats(client, sources.get(jurisdiction, []))
     _record_source_run(warehouse, context.run.run_id, jurisdiction, by_name, rows, errors, stats)
@@ -166,9 +166,42 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
         metadata={
             "new_versions": added, "unchanged_versions": counts["unchanged"], "fetch_errors": len(errors),
             "full_downloads": stats["downloaded"], "conditional_or_hash_hits": stats["not_modified"],
-            "bills": len(tracked),
+            "bills": len(tracked), "reordered_versions": reordered,
         }
     )
+
+
+def _place_versions(warehouse: Warehouse, jurisdiction: str, rows: list[dict]) -> int:
+    """Number every version of each bill in legislative order over all runs, so a run that sees only the newest
+    version cannot put it first: stated sequence, then date, then first load and the source's listing. An undated
+    version takes the date of the version listed before it (stored versions first, in their order), so it keeps
+    its place among dated ones.
+
+    Sets version_order on the new rows, rewrites it on stored rows whose place moved, and returns how many moved."""
+    columns = ["version_id", "session", "bill_id", "sequence", "version_date", "loaded_at", "version_order", "revision"]
+    stored = warehouse.query_df(
+        f"SELECT {', '.join(columns)} FROM core.bill_versions WHERE jurisdiction = ? "
+        "ORDER BY session, bill_id, version_order, loaded_at, revision", [jurisdiction])
+    incoming = pd.DataFrame(rows, columns=columns)
+    listed = pd.concat([frame.astype(object) for frame in (stored, incoming) if not frame.empty], ignore_index=True)
+    if listed.empty:
+        return 0
+    listed = listed.assign(listed=range(len(listed)), stated=pd.to_numeric(listed["sequence"]).fillna(0),
+                           dated=pd.to_datetime(listed["version_date"]))
+    listed["dated"] = listed.groupby(["session", "bill_id"], sort=False)["dated"].ffill().fillna(pd.Timestamp.min)
+    versions = listed.sort_values(["session", "bill_id", "stated", "dated", "listed"], kind="stable")
+    versions["place"] = versions.groupby(["session", "bill_id"]).cumcount() + 1
+    place = dict(zip(versions["version_id"], versions["place"]))
+    for row in rows:
+        row["version_order"] = place[row["version_id"]]
+    moved = stored.assign(place=stored["version_id"].map(place)).query("place != version_order")
+    if not moved.empty:
+        with warehouse.connect() as con:
+            con.register("moved_versions", moved[["version_id", "place"]])
+            con.execute("UPDATE core.bill_versions v SET version_order = m.place FROM moved_versions m "
+                         "WHERE v.version_id = m.version_id")
+            con.unregister("moved_versions")
+    return len(moved)
 
 
 def _fetch_stats(client: HttpClient | None, sources: list[BillSource]) -> Counter:

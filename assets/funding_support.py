@@ -17,6 +17,7 @@ from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient
 from sources.http import HttpClient
 from warehouse.db import Warehouse
+from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
 
 
 class FundingSources(dg.ConfigurableResource):
@@ -93,10 +94,9 @@ def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: 
     """
     run_id = context.run.run_id
     errors = pd.DataFrame([{"jurisdiction": jurisdiction, "source": source, "item": e.item, "url": e.url,
-                            "reason": e.reason, "occurred_at": e.occurred_at.replace(tzinfo=None), "run_id": run_id}
-                           for e in harvest.errors])
+                            "reason": e.reason} for e in harvest.errors], columns=ERROR_COLUMNS)
+    record_fetch_errors(warehouse, errors, source, jurisdiction, [source], run_id, now())
     where = {"source": source, "run_id": run_id, "jurisdiction": jurisdiction}
-    warehouse.replace_partition("core.fetch_errors", errors, where)
     payloads = client.take_payloads()
     health = pd.DataFrame([{**where, "finished_at": now(), "items_ok": len(harvest.records),
                             "items_failed": len(harvest.errors), "downloaded": len(payloads),

@@ -50,24 +50,19 @@ def _state_chart(states: pd.DataFrame) -> dg.MetadataValue:
 
 
 def _health_table(health: pd.DataFrame) -> dg.MetadataValue:
-    columns = ["source", "jurisdiction", "last_success_at", "error_rate", "extraction_failure_rate", "stale"]
-    records = [
-        dg.TableRecord({
-            "source": row.source, "jurisdiction": row.jurisdiction,
-            "last_success_at": "" if pd.isna(row.last_success_at) else str(row.last_success_at)[:16],
-            "error_rate": None if pd.isna(row.error_rate) else round(float(row.error_rate), 3),
-            "extraction_failure_rate": None if pd.isna(row.extraction_failure_rate)
-            else round(float(row.extraction_failure_rate), 3),
-            "stale": bool(row.stale),
-        })
-        for row in health[columns].itertuples(index=False)
-    ]
-    schema = dg.TableSchema(columns=[
-        dg.TableColumn("source", "string"), dg.TableColumn("jurisdiction", "string"),
-        dg.TableColumn("last_success_at", "string"), dg.TableColumn("error_rate", "float"),
-        dg.TableColumn("extraction_failure_rate", "float"), dg.TableColumn("stale", "bool"),
-    ])
-    return dg.MetadataValue.table(records, schema=schema)
+    """Per source and state: freshness, error rates without the recorded demo's known gaps, and open / gap counts."""
+    kinds = {"source": "string", "jurisdiction": "string", "last_success_at": "string", "error_rate": "float",
+             "extraction_failure_rate": "float", "open_errors": "int", "known_gaps": "int", "stale": "bool"}
+
+    def cell(column: str, value: object) -> object:
+        if pd.isna(value):
+            return "" if kinds[column] == "string" else None
+        if column == "last_success_at":
+            return str(value)[:16]
+        return {"float": lambda v: round(float(v), 3), "int": int, "bool": bool}.get(kinds[column], str)(value)
+
+    records = [dg.TableRecord({c: cell(c, getattr(row, c)) for c in kinds}) for row in health[list(kinds)].itertuples()]
+    return dg.MetadataValue.table(records, schema=dg.TableSchema(columns=[dg.TableColumn(c, k) for c, k in kinds.items()]))
 
 
 @dg.asset(deps=[dg.AssetKey(key) for key in UPSTREAM], group_name="serving", kinds={"duckdb"})

@@ -240,7 +240,7 @@ class FolderSource:
             )
             yield BillVersion(
                 doc.jurisdiction, doc.session, doc.bill_id, doc.version_label, doc.version_date, doc.url,
-                self.name, text, markup, document_format, digest,
+                self.name, text, markup, document_format, digest, sequence=doc.sequence or None,
             )
 
     def take_payloads(self) -> list[RawPayload]:

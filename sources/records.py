@@ -62,6 +62,7 @@ class BillVersion:
     markup: tuple[MarkupSpan, ...] = ()
     document_format: str = "text"  # text | html | pdf | xml
     payload_sha256: str | None = None
+    sequence: int | None = None  # legislative position the source states (e.g. a sidecar), None when it states none
 
     @property
     def text_sha256(self) -> str | None:

@@ -36,7 +36,7 @@ def unseen_versions(con: duckdb.DuckDBPyConnection, jurisdiction: str) -> list[V
             FROM core.bill_versions v
             WHERE v.jurisdiction = ?
             WINDOW bill AS (PARTITION BY v.session, v.bill_id
-                            ORDER BY v.version_date NULLS FIRST, v.revision, v.loaded_at, v.version_id)
+                            ORDER BY v.version_order, v.revision, v.loaded_at, v.version_id)
         )
         SELECT o.version_id, o.session, o.bill_id, o.version_label, o.version_date, o.revision, o.url,
                o.loaded_at, b.title, o.earlier_id, o.earlier_label, o.earlier_date
@@ -88,7 +88,7 @@ class _Analysis:
     amendments: dict[str, tuple]
     changes: dict[tuple[str, str], list[tuple]]
     signals: dict[tuple[str, str], list[tuple]]
-    fidelity: dict[str, float | None]
+    fidelity: dict[str, float | None]  # the one stored figure per version (analysis.version_fidelity)
     categories: dict[str, set[str]]
 
     @classmethod
@@ -96,12 +96,12 @@ class _Analysis:
         amendments = {
             row[0]: row[1:]
             for row in con.execute(
-                "SELECT a.new_version_id, a.old_version_id, a.direction, a.fidelity_old, a.fidelity_new, "
-                "o.version_label, o.version_date FROM analysis.amendments a "
+                "SELECT a.new_version_id, a.old_version_id, a.direction, o.version_label, o.version_date "
+                "FROM analysis.amendments a "
                 "LEFT JOIN core.bill_versions o ON o.version_id = a.old_version_id "
                 "WHERE a.jurisdiction = ? AND list_contains(?, a.new_version_id) "
                 "QUALIFY row_number() OVER (PARTITION BY a.new_version_id "
-                "ORDER BY o.version_date DESC NULLS LAST, a.old_version_id DESC) = 1",
+                "ORDER BY o.version_order DESC, a.old_version_id DESC) = 1",
                 [jurisdiction, version_ids],
             ).fetchall()
         }
@@ -149,7 +149,7 @@ class _Analysis:
                 "signals": [],
                 "categories": self._categories(version_id, earlier_id),
             }
-        old_id, direction, fidelity_old, fidelity_new, old_label, old_date = amendment
+        old_id, direction, old_label, old_date = amendment
         changes = self.changes.get((old_id, version_id), [])
         signals = [
             {"id": signal, "severity": severity, "old_text": old_text or "", "new_text": new_text or ""}
@@ -159,10 +159,7 @@ class _Analysis:
             "previous": {"version_id": old_id, "version_label": old_label, "version_date": _iso(old_date)},
             "analyzed": True,
             "direction": direction,
-            "fidelity": _fidelity_block(
-                fidelity_old if fidelity_old is not None else self.fidelity.get(old_id),
-                fidelity_new if fidelity_new is not None else self.fidelity.get(version_id),
-            ),
+            "fidelity": _fidelity_block(self.fidelity.get(old_id), self.fidelity.get(version_id)),
             "changes": [
                 {
                     "kind": kind,

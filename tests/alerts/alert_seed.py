@@ -86,6 +86,8 @@ def add_new_version(warehouse: Warehouse, a: Amendment, loaded_at: datetime) -> 
     warehouse.insert_new("analysis.amendments", pd.DataFrame([{
         **pair, "session": a.session, "bill_id": a.bill_id, "direction": "toward-model",
         "fidelity_old": a.fidelity[0], "fidelity_new": a.fidelity[1]}]), ["old_version_id", "new_version_id"])
+    scores = [{"version_id": v, "jurisdiction": a.jurisdiction, "model_score": f} for v, f in zip((old_id, new_id), a.fidelity)]
+    warehouse.upsert("analysis.version_fidelity", pd.DataFrame(scores))  # the one stored figure alerts quote
     changes = [{**pair, "change_no": n, "kind": "modified", "old_section": "Digest", "new_section": "Digest",
                 "old_text": old, "new_text": new, "redline": json.dumps(word_redline(old, new))}
                for n, (old, new) in enumerate(a.changes)]

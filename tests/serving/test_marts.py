@@ -111,16 +111,16 @@ def test_alerts_feed_names_the_bill_of_every_outbox_row(corpus_warehouse) -> Non
     assert set(feed["status"]) == {"pending", "sent"}
 
 
-def test_bill_order_follows_the_amendment_chain_over_dates(corpus_warehouse) -> None:
-    """The analysis decides which version amends which; the marts must not re-order by date."""
+def test_bill_order_is_the_stored_legislative_order_not_dates(corpus_warehouse) -> None:
+    """bill_versions decides each version's place (sequence, date, first load); the marts must not re-order."""
     first, second = corpus_warehouse.query_df(
         "SELECT old_version_id, new_version_id FROM analysis.amendments a JOIN marts.version_timeline t "
         "ON t.version_id = a.new_version_id WHERE t.version_count = 2 ORDER BY ALL LIMIT 1").iloc[0]
     with corpus_warehouse.connect() as con:
-        con.execute("UPDATE analysis.amendments SET old_version_id = ?, new_version_id = ? "
-                    "WHERE old_version_id = ? AND new_version_id = ?", [second, first, first, second])
+        con.execute("UPDATE core.bill_versions SET version_order = CASE version_id WHEN ? THEN 2 ELSE 1 END "
+                    "WHERE version_id IN (?, ?)", [first, first, second])
     latest = corpus_warehouse.query_df(
-        "SELECT b.latest_version_id, b.last_change_direction FROM marts.bill_latest b "
+        "SELECT b.latest_version_id FROM marts.bill_latest b "
         "JOIN marts.version_timeline t ON t.version_id = ? AND (b.jurisdiction, b.session, b.bill_id) = "
         "(t.jurisdiction, t.session, t.bill_id)", [first]).iloc[0]
-    assert latest["latest_version_id"] == first and latest["last_change_direction"] is not None
+    assert latest["latest_version_id"] == first
