@@ -80,9 +80,12 @@ class WashingtonSource:
                 yield from self._tracked_bill(biennium, number)
 
     def _matching_bills(self, root: etree._Element, biennium: str) -> Iterator[Bill]:
+        """Only this biennium's elements, grouped by bill number: the "since" query also returns later bienniums."""
         grouped: dict[str, list[etree._Element]] = collections.defaultdict(list)
         for legislation in root:
-            if isinstance(legislation.tag, str) and _field(legislation, "BillNumber"):
+            if not isinstance(legislation.tag, str) or not _field(legislation, "BillNumber"):
+                continue
+            if (_field(legislation, "Biennium") or biennium) == biennium:
                 grouped[_field(legislation, "BillNumber")].append(legislation)
         for number, elements in grouped.items():
             text = " ".join(_field(e, name) for e in elements for name in DESCRIPTION_FIELDS)
@@ -97,7 +100,8 @@ class WashingtonSource:
         except FetchFailed as exc:
             yield FetchError(self.name, f"WA {biennium} {bill_id}", exc.url, exc.reason, "WA")
             return
-        bill = self._bill(biennium, [e for e in root if isinstance(e.tag, str)])
+        bill = self._bill(biennium, [e for e in root if isinstance(e.tag, str)
+                                     and (_field(e, "Biennium") or biennium) == biennium])
         if bill:
             yield bill
 
