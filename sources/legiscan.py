@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sources.extract import SearchTerms, decode_bytes, html_to_text, normalize_bill_id, pdf_to_text
 from sources.http import FetchFailed, HttpClient
+from sources.links import official_url
 from sources.records import Bill, BillVersion, FetchError, sha256_hex
 
 
@@ -128,7 +129,7 @@ class LegiScanSource:
 
     def _version(self, bill: Bill, entry: dict) -> BillVersion | FetchError:
         label = str(entry.get("type") or "text")
-        url = str(entry.get("state_link") or entry.get("url") or "")
+        url = official_url(str(entry.get("state_link") or entry.get("url") or ""))
         item = f"{bill.jurisdiction} {bill.session} {bill.bill_id} {label} (doc {entry.get('doc_id')})"
         try:
             document = self._call("getBillText", id=entry.get("doc_id"))["text"]

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from sources.extract import SearchTerms, html_to_text, normalize_bill_id, pdf_to_text
 from sources.http import FetchFailed, HttpClient, sniff_type
+from sources.links import official_url
 from sources.records import Bill, BillVersion, FetchError
 
 LINK_PREFERENCE = ("text/html", "application/pdf")
@@ -117,7 +118,7 @@ class OpenStatesSource:
         item = f"{bill.jurisdiction} {bill.session} {bill.bill_id} {label}"
         failures: list[FetchFailed] = []
         for link in links:
-            url = str(link.get("url", ""))
+            url = official_url(str(link.get("url", "")))
             try:
                 fetched = self.client.get(url)
                 found = sniff_type(fetched.body, fetched.content_type)
