@@ -149,6 +149,7 @@ class WashingtonSource:
             self.stats["errors"] += 1
             return FetchError(self.name, item, exc.url or url, exc.reason, "WA")
         self.stats["versions"] += 1
+        self.stats["full_downloads"] += not fetched.from_cache
         created = _date(_field(document, "HtmCreateDate") or _field(document, "PdfCreateDate"))
         return BillVersion("WA", bill.session, bill.bill_id, label, created, fetched.url, self.name,
                            text, markup, "html" if htm else "pdf", fetched.sha256)
