@@ -17,6 +17,7 @@ from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient
 from sources.http import HttpClient
 from warehouse.db import Warehouse
+from warehouse.payloads import PayloadStore
 
 
 class FundingSources(dg.ConfigurableResource):
@@ -87,7 +88,7 @@ def save(warehouse: Warehouse, table: str, frame: pd.DataFrame, where: dict, fai
 
 def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: HttpClient | ReplayClient,
                source: str, harvest: Harvest, jurisdiction: str = "US") -> None:
-    """Errors to core.fetch_errors and a health row to core.source_runs, under the source's name; bodies to core.raw_payloads.
+    """Errors to core.fetch_errors and a health row to core.source_runs, under the source's name; bodies to the payload store.
 
     Give each source its own client, so the client's counters are that source's alone.
     """
@@ -102,10 +103,7 @@ def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: 
                             "items_failed": len(harvest.errors), "downloaded": len(payloads),
                             "not_modified": client.stats["not_modified"]}])
     warehouse.replace_partition("core.source_runs", health, where)
-    bodies = pd.DataFrame([{"sha256": p.sha256, "url": p.url, "source": source, "content_type": p.content_type,
-                            "fetched_at": p.fetched_at.replace(tzinfo=None), "body": p.body} for p in payloads])
-    if not bodies.empty:
-        warehouse.insert_new("core.raw_payloads", bodies, ["sha256"])
+    PayloadStore.beside(warehouse).keep(warehouse, payloads, source)
 
 
 def result(counts: dict[str, int], preview: pd.DataFrame) -> dg.MaterializeResult:
