@@ -63,7 +63,7 @@ class PayloadStore:
         return target.stat().st_size
 
     def keep(self, warehouse: Warehouse, payloads: Iterable[Payload], source: str | None = None) -> int:
-        """Store each distinct body once and record it; a body seen again only moves its last fetch time; returns new rows."""
+        """Store each distinct body once, record it (a body seen again moves its last fetch time), prune; returns new rows."""
         rows = {}
         for payload in payloads:
             fetched = _naive(payload.fetched_at)
@@ -81,7 +81,9 @@ class PayloadStore:
             con.execute("INSERT INTO core.raw_payloads BY NAME SELECT * FROM seen_payloads ON CONFLICT (sha256) "
                         "DO UPDATE SET last_fetched_at = excluded.last_fetched_at, path = excluded.path").fetchall()
             con.unregister("seen_payloads")
-            return con.execute("SELECT count(*) FROM core.raw_payloads").fetchall()[0][0] - before
+            added = con.execute("SELECT count(*) FROM core.raw_payloads").fetchall()[0][0] - before
+        self.prune(warehouse)
+        return added
 
     def prune(self, warehouse: Warehouse, now: datetime | None = None) -> int:
         """Delete the files and rows of bodies not fetched within the retention period; returns bodies removed."""
