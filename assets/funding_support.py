@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,6 +12,7 @@ import pandas as pd
 
 from analysis.money.links import diversion_relevance
 from sources.announcements import WatchedPage
+from sources.config_files import read_funding_config
 from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient
 from sources.http import HttpClient
@@ -37,7 +37,7 @@ class FundingSources(dg.ConfigurableResource):
 
     def settings(self) -> dict:
         """config/funding.toml, read on each use so edits apply to the next run."""
-        return tomllib.loads(Path(self.config_path).read_text(encoding="utf-8"))
+        return read_funding_config(Path(self.config_path))
 
     def endpoint(self, name: str) -> str:
         """A source's base URL: the resource override (tests, mirrors) or the configured one."""
