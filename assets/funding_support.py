@@ -35,6 +35,11 @@ class FundingSources(dg.ConfigurableResource):
     backoff_factor: float = 0.5
     min_interval: float = 1.0
 
+    @property
+    def replayed(self) -> bool:
+        """True when the data comes from the bundled recordings rather than the live APIs."""
+        return self.mode == "recorded"
+
     def settings(self) -> dict:
         """config/funding.toml, read on each use so edits apply to the next run."""
         return read_funding_config(Path(self.config_path))
