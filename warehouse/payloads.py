@@ -47,11 +47,13 @@ class PayloadStore:
         return f"{sha256[:2]}/{sha256}"
 
     def put(self, payload: Payload) -> int:
-        """Write the body (or copy the downloaded file) unless a file with its hash exists; returns its size."""
+        """Write the body (or link or copy the downloaded file) unless a file with its hash exists; returns its size."""
         target = self.root / self.relative_path(payload.sha256)
         if target.exists():
             return target.stat().st_size
         target.parent.mkdir(parents=True, exist_ok=True)
+        if payload.path and _linked(Path(payload.path), target):
+            return target.stat().st_size
         handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
         with os.fdopen(handle, "wb") as out:
             if payload.path:
@@ -94,6 +96,15 @@ class PayloadStore:
         with warehouse.connect() as con:
             con.execute("DELETE FROM core.raw_payloads WHERE last_fetched_at < ?", [cutoff])
         return len(old)
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """Hard-link a downloaded file into the store (no second copy on disk); False when the file system cannot."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _naive(moment: datetime) -> datetime:
