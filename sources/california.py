@@ -119,7 +119,8 @@ class CaliforniaSource:
         """Download the archive to disk (revalidated, not re-downloaded when unchanged) and index its members once."""
         if self._zip is None:
             self._archive_url = f"{self.base_url}/{self._archive_name()}"
-            downloaded = download_to_disk(self.client, self._archive_url, max_bytes=self.max_archive_bytes)
+            downloaded = download_to_disk(self.client, self._archive_url, max_bytes=self.max_archive_bytes,
+                                          slot=f"{self.base_url}/pubinfo archive")
             self.stats["full_downloads"] += not downloaded.from_cache
             try:
                 self._zip = zipfile.ZipFile(downloaded.path)

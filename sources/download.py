@@ -30,16 +30,17 @@ class Downloaded:
     from_cache: bool
 
 
-def download_to_disk(client: HttpClient, url: str, *, max_bytes: int) -> Downloaded:
-    """Fetch `url` into the client's download folder, answering from the kept file when the server says 304."""
+def download_to_disk(client: HttpClient, url: str, *, max_bytes: int, slot: str = "") -> Downloaded:
+    """Fetch `url` to the client's download folder (one file per `slot`, so daily archives do not pile up), 304 -> kept file."""
     shown = public_url(url)
     if not client.allows(url):
         raise FetchFailed(shown, f"host not allowed: {urlsplit(url).hostname or url}")
     folder = client.download_dir or Path(tempfile.gettempdir()) / "divwatch-downloads"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / hashlib.sha256(url.encode()).hexdigest()[:24]
+    target = folder / hashlib.sha256((slot or url).encode()).hexdigest()[:24]
     sidecar = target.with_suffix(".json")
     kept = json.loads(sidecar.read_text()) if sidecar.exists() and target.exists() else {}
+    kept = kept if kept.get("url") == shown else {}  # another URL's validators say nothing about this one
     headers = {k: v for k, v in (("If-None-Match", kept.get("etag")), ("If-Modified-Since", kept.get("last_modified"))) if v}
     client.wait_for_turn(urlsplit(url).hostname or "")
     client.stats["requests"] += 1
@@ -60,7 +61,7 @@ def download_to_disk(client: HttpClient, url: str, *, max_bytes: int) -> Downloa
     except requests.RequestException as exc:
         client.stats["errors"] += 1
         raise FetchFailed(shown, f"connection failed: {type(exc).__name__}") from exc
-    sidecar.write_text(json.dumps({"etag": response.headers.get("ETag"), "sha256": digest, "size": size,
+    sidecar.write_text(json.dumps({"url": shown, "etag": response.headers.get("ETag"), "sha256": digest, "size": size,
                                    "last_modified": response.headers.get("Last-Modified")}))
     client.stats["downloaded"] += 1
     client.keep_payload(RawPayload(shown, datetime.now(timezone.utc), digest, response.headers.get("Content-Type", ""),

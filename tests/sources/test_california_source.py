@@ -112,3 +112,16 @@ def test_archive_is_streamed_to_disk_indexed_once_and_revalidated(httpserver, ma
     assert [b.bill_id for b in collect(again)[0]] == ["AB 2217", "AB 2582"]
     assert again.stats["full_downloads"] == 0
     assert [v.version_label for v in again.versions(bills[0])] == ["Introduced", "Amended Assembly"]
+
+
+def test_each_new_daily_archive_replaces_the_previous_file(httpserver, make_client, tmp_path):
+    members = {f"pubinfo/{name}": (FIXTURES / "ca" / name).read_bytes() for name in ["BILL_VERSION_TBL.dat", *LOBS]}
+    for day in ("Sat", "Sun"):
+        httpserver.expect_request(f"/pubinfo_daily_{day}.zip").respond_with_data(
+            make_zip({**members, f"pubinfo/{day}.txt": day.encode()}), content_type="application/zip")
+    for day in ("Sat", "Sun"):
+        source = CaliforniaSource(make_client(), load_tracking().terms, base_url=httpserver.url_for(""),
+                                  archive=f"pubinfo_daily_{day}.zip")
+        assert len(collect(source)[0]) == 2 and source.stats["full_downloads"] == 1
+    kept = [p for p in (tmp_path / "downloads").iterdir() if p.suffix != ".json"]
+    assert len(kept) == 1 and b"pubinfo/Sun.txt" in kept[0].read_bytes()
