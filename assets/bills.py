@@ -15,6 +15,7 @@ from sources.records import Bill, BillVersion, FetchError, sha256_hex
 from sources.registry import BillSource
 from warehouse.db import Warehouse
 from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
+from warehouse.payloads import PayloadStore
 
 VERSION_KEY = ["jurisdiction", "session", "bill_id", "version_label", "version_date"]
 
@@ -155,9 +156,8 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
             rows.append(_version_row(item, position, revision=len(seen)))
     reordered = _place_versions(warehouse, jurisdiction, rows)
     added = warehouse.insert_new("core.bill_versions", pd.DataFrame(rows), ["version_id"]) if rows else 0
-    payloads = client.take_payloads() if client else []
-    if payloads:
-        warehouse.insert_new("core.raw_payloads", pd.DataFrame([p.__dict__ for p in payloads]), ["sha256"])
+    if client:
+        PayloadStore.beside(warehouse).keep(warehouse, client.take_payloads())
     _record_errors(warehouse, errors, jurisdiction, context.run.run_id, "bill versions", list(by_name))
     _save_sync_markers(warehouse, jurisdiction, sources.get(jurisdiction, []))
     stats = _fetch_stats(client, sources.get(jurisdiction, []))
@@ -165,7 +165,8 @@ def bill_versions(context: dg.AssetExecutionContext, warehouse: Warehouse, bill_
     return dg.MaterializeResult(
         metadata={
             "new_versions": added, "unchanged_versions": counts["unchanged"], "fetch_errors": len(errors),
-            "full_downloads": stats["downloaded"], "conditional_or_hash_hits": stats["not_modified"],
+            "full_downloads": stats["full_downloads"], "responses_downloaded": stats["downloaded"],
+            "conditional_or_hash_hits": stats["not_modified"],
             "bills": len(tracked), "reordered_versions": reordered,
         }
     )

@@ -35,7 +35,7 @@ def funding_opportunities(context: dg.AssetExecutionContext, warehouse: Warehous
     for source, connect in connectors.items():
         client = funding.client()
         harvest = connect(client)
-        frame = records_frame(harvest.records, loaded_at=now())
+        frame = records_frame(harvest.records, loaded_at=now(), replayed=funding.replayed)
         frame = with_relevance(frame, settings, "title", "description") if not frame.empty else frame
         counts[f"{source}_opportunities"] = save(warehouse, "funding.opportunities", frame, {"source": source}, bool(harvest.errors))
         counts[f"{source}_errors"] = len(harvest.errors)
@@ -59,7 +59,7 @@ def _watch_announcements(context: dg.AssetExecutionContext, warehouse: Warehouse
         group = [p for p in pages if p.jurisdiction == jurisdiction]
         client = funding.client()
         harvest = AnnouncementWatcher(client, group, vocabulary).harvest()
-        frame = records_frame(harvest.records, loaded_at=now())
+        frame = records_frame(harvest.records, loaded_at=now(), replayed=funding.replayed)
         if not frame.empty:
             frame = with_relevance(frame, settings, "title", "text").drop(columns=["text"])
             frame["awards"] = frame["awards"].map(json.dumps)
@@ -81,7 +81,7 @@ def awards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: Fun
     harvest = UsaSpending(client, base_url=funding.endpoint("usaspending"), max_pages=us.get("max_pages", 3),
                           start_date=us.get("start_date", "2007-10-01"), end_date=us.get("end_date", "2026-09-30")
                           ).harvest_awards(us.get("keywords", []), us.get("program_numbers", []))
-    federal = records_frame(harvest.records, loaded_at=now())
+    federal = records_frame(harvest.records, loaded_at=now(), replayed=funding.replayed)
     if not federal.empty:
         federal = with_relevance(federal, settings, "description")
         federal["recipient_key"] = federal["recipient_name"].map(normalize_name)
@@ -110,7 +110,7 @@ def _announced_awards(warehouse: Warehouse) -> pd.DataFrame:
                 "awarding_agency": page.agency, "description": f"{page.program}: {stated['evidence']}",
                 "opportunity_number": "", "diversion_related": bool(page.diversion_related),
                 "relevance_evidence": page.relevance_evidence, "url": page.url, "fetched_at": page.fetched_at,
-                "sha256": page.sha256, "loaded_at": now(),
+                "sha256": page.sha256, "loaded_at": now(), "replayed": bool(page.replayed),
             })
     return pd.DataFrame(rows).drop_duplicates(subset=["award_id"]) if rows else pd.DataFrame()
 
@@ -122,7 +122,7 @@ def subawards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: 
         "SELECT award_id FROM funding.awards WHERE source = ? AND diversion_related "
         "AND coalesce(subaward_count, 1) > 0 ORDER BY award_id", ["usaspending"])
     harvest = UsaSpending(client, base_url=funding.endpoint("usaspending")).harvest_subawards(primes["award_id"])
-    frame = records_frame(harvest.records, prime_source="usaspending", loaded_at=now())
+    frame = records_frame(harvest.records, prime_source="usaspending", loaded_at=now(), replayed=funding.replayed)
     if not frame.empty:
         frame["recipient_key"] = frame["recipient_name"].map(normalize_name)
     save(warehouse, "funding.subawards", frame, {"source": "usaspending"}, bool(harvest.errors))

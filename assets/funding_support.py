@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,11 +12,13 @@ import pandas as pd
 
 from analysis.money.links import diversion_relevance
 from sources.announcements import WatchedPage
+from sources.config_files import read_funding_config
 from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient
 from sources.http import HttpClient
 from warehouse.db import Warehouse
 from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
+from warehouse.payloads import PayloadStore
 
 
 class FundingSources(dg.ConfigurableResource):
@@ -35,9 +36,14 @@ class FundingSources(dg.ConfigurableResource):
     backoff_factor: float = 0.5
     min_interval: float = 1.0
 
+    @property
+    def replayed(self) -> bool:
+        """True when the data comes from the bundled recordings rather than the live APIs."""
+        return self.mode == "recorded"
+
     def settings(self) -> dict:
         """config/funding.toml, read on each use so edits apply to the next run."""
-        return tomllib.loads(Path(self.config_path).read_text(encoding="utf-8"))
+        return read_funding_config(Path(self.config_path))
 
     def endpoint(self, name: str) -> str:
         """A source's base URL: the resource override (tests, mirrors) or the configured one."""
@@ -88,7 +94,7 @@ def save(warehouse: Warehouse, table: str, frame: pd.DataFrame, where: dict, fai
 
 def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: HttpClient | ReplayClient,
                source: str, harvest: Harvest, jurisdiction: str = "US") -> None:
-    """Errors to core.fetch_errors and a health row to core.source_runs, under the source's name; bodies to core.raw_payloads.
+    """Errors to core.fetch_errors and a health row to core.source_runs, under the source's name; bodies to the payload store.
 
     Give each source its own client, so the client's counters are that source's alone.
     """
@@ -102,10 +108,7 @@ def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: 
                             "items_failed": len(harvest.errors), "downloaded": len(payloads),
                             "not_modified": client.stats["not_modified"]}])
     warehouse.replace_partition("core.source_runs", health, where)
-    bodies = pd.DataFrame([{"sha256": p.sha256, "url": p.url, "source": source, "content_type": p.content_type,
-                            "fetched_at": p.fetched_at.replace(tzinfo=None), "body": p.body} for p in payloads])
-    if not bodies.empty:
-        warehouse.insert_new("core.raw_payloads", bodies, ["sha256"])
+    PayloadStore.beside(warehouse).keep(warehouse, payloads, source)
 
 
 def result(counts: dict[str, int], preview: pd.DataFrame) -> dg.MaterializeResult:

@@ -58,7 +58,7 @@ def resources() -> dict[str, dg.ConfigurableResource]:
             parquet_dir=setting("PARQUET_DIR", ""),
         ),
         "funding": FundingSources(
-            mode=setting("FUNDING_MODE", "recorded"),
+            mode=setting("FUNDING_MODE", "live" if setting("SOURCE", "folder") == "live" else "recorded"),
             config_path=str(REPO / "config" / "funding.toml"),
             recorded_manifest=str(REPO / "demo" / "funding" / "manifest.toml"),
             cache_path=setting("FUNDING_HTTP_CACHE", str(REPO / "data" / "http_cache_funding.sqlite")),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import xml.sax
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
+import feedparser
 from bs4 import BeautifulSoup
-from lxml import etree
 
 from sources.funding_records import AnnouncedAward, Announcement, Harvest
 from sources.funding_values import to_date
@@ -146,32 +147,22 @@ def read_announcement(page: WatchedPage, vocabulary: Vocabulary, title: str, tex
 
 
 def feed_items(fetched: Fetched) -> list[dict]:
-    """Items of an RSS 2.0 or Atom feed as {title, link, published, summary}."""
-    root = fetched.xml()
+    """Items of an RSS 0.9x/1.0/2.0 or Atom feed as {title, link, published (a date or None), summary}."""
+    parsed = feedparser.parse(fetched.body, response_headers={"content-type": fetched.content_type})
+    usable = [entry for entry in parsed.entries if entry.get("title") or entry.get("link")]
+    if isinstance(parsed.get("bozo_exception"), xml.sax.SAXException) and not usable:
+        raise FetchFailed(fetched.url, f"malformed feed: {parsed.bozo_exception}")
     items = []
-    for node in root.iter("item", "{http://www.w3.org/2005/Atom}entry"):
-        def first(*names: str) -> str:
-            for name in names:
-                hit = node.find(name)
-                if hit is not None:
-                    return (hit.get("href") or "".join(hit.itertext())).strip()
-            return ""
-        atom = "{http://www.w3.org/2005/Atom}"
-        summary = first("description", f"{atom}summary", f"{atom}content")
+    for entry in usable:
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        summary = entry.get("summary", "")
         items.append({
-            "title": first("title", f"{atom}title"),
-            "link": first("link", f"{atom}link"),
-            "published": first("pubDate", f"{atom}published", f"{atom}updated"),
-            "summary": BeautifulSoup(summary, "lxml").get_text(" ", strip=True) if "<" in summary else summary,
+            "title": entry.get("title", "").strip(),
+            "link": entry.get("link", "").strip(),
+            "published": date(*stamp[:3]) if stamp else None,
+            "summary": BeautifulSoup(summary, "lxml").get_text(" ", strip=True) if "<" in summary else summary.strip(),
         })
     return items
-
-
-def _feed_date(value: str) -> date | None:
-    try:
-        return datetime.strptime(value[:16], "%a, %d %b %Y").date()
-    except ValueError:
-        return to_date(value[:10])
 
 
 class AnnouncementWatcher:
@@ -192,7 +183,7 @@ class AnnouncementWatcher:
                     self._read_feed(page, fetched, result)
                 else:
                     result.records.append(read_announcement(page, self.vocabulary, *page_text(fetched), fetched))
-            except (FetchFailed, etree.XMLSyntaxError) as exc:
+            except FetchFailed as exc:
                 result.errors.append(_error(page, page.url, exc))
         return result
 
@@ -202,7 +193,7 @@ class AnnouncementWatcher:
             blob = f"{item['title']} {item['summary']}".lower()
             if keywords and not any(k in blob for k in keywords):
                 continue
-            published = _feed_date(item["published"])
+            published = item["published"]
             if page.follow_links and item["link"]:
                 try:
                     linked = self.http.get(item["link"])
@@ -218,7 +209,6 @@ class AnnouncementWatcher:
                                                         item["link"], published))
 
 
-def _error(page: WatchedPage, url: str, exc: Exception) -> FetchError:
-    reason = exc.reason if isinstance(exc, FetchFailed) else f"malformed feed: {exc}"
-    return FetchError(source=f"announcements:{page.name}", item=page.name, url=getattr(exc, "url", url), reason=reason,
+def _error(page: WatchedPage, url: str, exc: FetchFailed) -> FetchError:
+    return FetchError(source=f"announcements:{page.name}", item=page.name, url=exc.url or url, reason=exc.reason,
                       jurisdiction=page.jurisdiction, occurred_at=datetime.now(timezone.utc))

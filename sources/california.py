@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from sources.download import download_to_disk
 from sources.extract import SearchTerms, element_to_text, normalize_bill_id
 from sources.http import FetchFailed, HttpClient
 from sources.records import Bill, BillVersion, FetchError, sha256_hex
@@ -76,7 +77,7 @@ class _VersionRow:
 
 
 class CaliforniaSource:
-    """Reads the newest pubinfo archive once per run and serves every version of matching bills from it."""
+    """Reads the newest pubinfo archive from disk once per run and serves every version of matching bills from it."""
 
     name = "california"
 
@@ -93,6 +94,7 @@ class CaliforniaSource:
         self.hosts = (urlsplit(self.base_url).hostname or "",)
         self.stats: collections.Counter = collections.Counter()
         self._zip: zipfile.ZipFile | None = None
+        self._members: dict[str, zipfile.ZipInfo] = {}
         self._archive_url = ""
         self._rows: dict[tuple[str, str, str], list[_VersionRow]] = {}
 
@@ -114,20 +116,24 @@ class CaliforniaSource:
         return newest[1]
 
     def _load(self) -> zipfile.ZipFile:
+        """Download the archive to disk (revalidated, not re-downloaded when unchanged) and index its members once."""
         if self._zip is None:
             self._archive_url = f"{self.base_url}/{self._archive_name()}"
-            fetched = self.client.get(self._archive_url, max_bytes=self.max_archive_bytes)
+            downloaded = download_to_disk(self.client, self._archive_url, max_bytes=self.max_archive_bytes,
+                                          slot=f"{self.base_url}/pubinfo archive")
+            self.stats["full_downloads"] += not downloaded.from_cache
             try:
-                self._zip = zipfile.ZipFile(io.BytesIO(fetched.body))
+                self._zip = zipfile.ZipFile(downloaded.path)
             except zipfile.BadZipFile as exc:
-                raise FetchFailed(fetched.url, "not a zip archive") from exc
+                raise FetchFailed(downloaded.url, "not a zip archive") from exc
+            self._members = {PurePosixPath(info.filename).name.lower(): info for info in self._zip.infolist()}
         return self._zip
 
     def _member(self, archive: zipfile.ZipFile, basename: str) -> bytes:
-        for info in archive.infolist():
-            if PurePosixPath(info.filename).name.lower() == basename.lower():
-                return archive.read(info)
-        raise FetchFailed(self._archive_url, f"{basename} missing from archive")
+        info = self._members.get(basename.lower())
+        if info is None:
+            raise FetchFailed(self._archive_url, f"{basename} missing from archive")
+        return archive.read(info)
 
     def search(self, jurisdiction: str) -> Iterator[Bill | FetchError]:
         """Bills whose subject or any version's text matches the tracking terms (or that are tracked by number)."""

@@ -126,6 +126,7 @@ class HttpClient:
         self.min_interval = min_interval
         self.host_intervals = dict(host_intervals or {})
         self.stats: collections.Counter = collections.Counter()
+        self.download_dir = Path(cache_path).parent / "downloads" if cache_path else None
         self._payloads: list[RawPayload] = []
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -168,6 +169,11 @@ class HttpClient:
         """POST a JSON body (retried like GET; never cached)."""
         return self._request("POST", url, json=payload, headers=headers)
 
+    def keep_payload(self, payload: RawPayload) -> None:
+        """Queue a body downloaded outside get() (a file on disk) for provenance like the others."""
+        with self._lock:
+            self._payloads.append(payload)
+
     def take_payloads(self) -> list[RawPayload]:
         """Hand over the bodies downloaded in full since the last call, for provenance."""
         with self._lock:
@@ -181,7 +187,7 @@ class HttpClient:
         try:
             if not self.allows(url):
                 raise FetchFailed(shown, f"host not allowed: {urlsplit(url).hostname or url}")
-            self._wait_for_turn(urlsplit(url).hostname or "")
+            self.wait_for_turn(urlsplit(url).hostname or "")
             hook = functools.partial(self._read_capped, limit=max_bytes or self.max_bytes)
             response = self.session.request(method, url, timeout=self.timeout, hooks={"response": hook}, **kwargs)
             fetched = self._finish(response)
@@ -211,7 +217,8 @@ class HttpClient:
             return f"timeout after {self.timeout:g}s"
         return f"connection failed: {type(cause or exc).__name__}"
 
-    def _wait_for_turn(self, host: str) -> None:
+    def wait_for_turn(self, host: str) -> None:
+        """Sleep until this host's minimum interval since the last request has passed."""
         interval = self.host_intervals.get(host, self.min_interval)
         with self._lock:
             last = self._last_request.get(host)
@@ -220,14 +227,19 @@ class HttpClient:
         if wait > 0:
             time.sleep(wait)
 
-    def _read_capped(self, response: requests.Response, *, limit: int, **_hook_kwargs) -> requests.Response:
-        """Response hook: refuse disallowed redirects, stream the body and stop at the size cap."""
+    def refuse_disallowed_redirect(self, response: requests.Response, **_hook_kwargs) -> requests.Response:
+        """Response hook: a redirect may only lead to an allowed host."""
         if response.is_redirect:
             target = urljoin(response.url, response.headers.get("Location", ""))
             if not self.allows(target):
                 response.close()
                 raise FetchFailed(public_url(target), f"host not allowed: {urlsplit(target).hostname or target}")
-            return response
+        return response
+
+    def _read_capped(self, response: requests.Response, *, limit: int, **_hook_kwargs) -> requests.Response:
+        """Response hook: refuse disallowed redirects, stream the body and stop at the size cap."""
+        if response.is_redirect:
+            return self.refuse_disallowed_redirect(response)
         if getattr(response, "from_cache", False) or response._content_consumed:
             return response
         url = public_url(response.url)
@@ -254,12 +266,15 @@ class HttpClient:
         response._content_consumed = True
         return response
 
+    def status_failure(self, url: str, status: int) -> FetchFailed:
+        """The failure for an HTTP error status, saying how many attempts the retry policy made."""
+        attempts = self.retries + 1 if status in RETRYABLE_STATUSES else 1
+        return FetchFailed(url, f"HTTP {status} after {attempts} attempt{'s' if attempts != 1 else ''}", status)
+
     def _finish(self, response: requests.Response) -> Fetched:
         url = public_url(response.url)
         if response.status_code >= 400:
-            attempts = self.retries + 1 if response.status_code in RETRYABLE_STATUSES else 1
-            plural = "s" if attempts != 1 else ""
-            raise FetchFailed(url, f"HTTP {response.status_code} after {attempts} attempt{plural}", response.status_code)
+            raise self.status_failure(url, response.status_code)
         from_cache = bool(getattr(response, "from_cache", False))
         body = response.content or b""
         fetched = Fetched(

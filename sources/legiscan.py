@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sources.extract import SearchTerms, decode_bytes, html_to_text, normalize_bill_id, pdf_to_text
 from sources.http import FetchFailed, HttpClient
+from sources.links import official_url
 from sources.records import Bill, BillVersion, FetchError, sha256_hex
 
 
@@ -35,6 +36,11 @@ def legiscan_date(value: str) -> date | None:
         return None
 
 
+def text_marker(entry: Mapping) -> str:
+    """Sync-state key of one bill text, stored beside the bills' change hashes."""
+    return f"doc:{entry.get('doc_id')}"
+
+
 class LegiScanSource:
     """getSearch (terms) and getMasterList (tracked numbers) find bills; getBill and getBillText fetch their versions."""
 
@@ -49,7 +55,8 @@ class LegiScanSource:
         self.sessions = tuple(sessions)
         self.tracked = {normalize_bill_id(b) for b in bills}
         self.known_change_hashes = dict(known_change_hashes or {})
-        self.change_hashes: dict[str, str] = {}  # LegiScan bill_id -> change_hash seen this run; persist for the next
+        # LegiScan bill_id -> change_hash, and "doc:<doc_id>" -> text_hash, seen this run; persisted for the next
+        self.change_hashes: dict[str, str] = {}
         self.base_url = base_url
         self.year = year
         self.max_pages = max_pages
@@ -121,14 +128,22 @@ class LegiScanSource:
         return bill
 
     def versions(self, bill: Bill) -> Iterator[BillVersion | FetchError]:
-        """Each text of the bill in document order, decoded from getBillText's base64 document."""
+        """Each text of the bill in document order; a doc_id already stored with the same text_hash is not downloaded."""
         texts = self._texts.get((bill.jurisdiction, bill.session, bill.bill_id), [])
         for entry in sorted(texts, key=lambda t: int(t.get("doc_id", 0))):
-            yield self._version(bill, entry)
+            marker, text_hash = text_marker(entry), str(entry.get("text_hash") or "")
+            if text_hash and self.known_change_hashes.get(marker) == text_hash:
+                self.change_hashes[marker] = text_hash
+                self.stats["unchanged_texts"] += 1
+                continue
+            version = self._version(bill, entry)
+            if isinstance(version, BillVersion) and text_hash:
+                self.change_hashes[marker] = text_hash
+            yield version
 
     def _version(self, bill: Bill, entry: dict) -> BillVersion | FetchError:
         label = str(entry.get("type") or "text")
-        url = str(entry.get("state_link") or entry.get("url") or "")
+        url = official_url(str(entry.get("state_link") or entry.get("url") or ""))
         item = f"{bill.jurisdiction} {bill.session} {bill.bill_id} {label} (doc {entry.get('doc_id')})"
         try:
             document = self._call("getBillText", id=entry.get("doc_id"))["text"]
@@ -147,6 +162,7 @@ class LegiScanSource:
         except FetchFailed as exc:
             return self._failed(item, url, exc.reason, bill)
         self.stats["versions"] += 1
+        self.stats["full_downloads"] += 1
         return BillVersion(bill.jurisdiction, bill.session, bill.bill_id, label, legiscan_date(str(entry.get("date", ""))),
                            url, self.name, text, markup, fmt, sha256_hex(body))
 

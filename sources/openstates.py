@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from sources.extract import SearchTerms, html_to_text, normalize_bill_id, pdf_to_text
 from sources.http import FetchFailed, HttpClient, sniff_type
+from sources.links import official_url
 from sources.records import Bill, BillVersion, FetchError
 
 LINK_PREFERENCE = ("text/html", "application/pdf")
@@ -96,8 +97,11 @@ class OpenStatesSource:
         return bill
 
     def versions(self, bill: Bill) -> Iterator[BillVersion | FetchError]:
-        """Every version Open States lists, in its order, trying each HTML link before its PDF link."""
+        """Every listed version, HTML link before PDF; with `updated_since`, bills the search skipped are unchanged."""
         key = (bill.jurisdiction, bill.session, bill.bill_id)
+        if key not in self._versions and self.updated_since:
+            self.stats["not_updated"] += 1  # outside the updated_since window: nothing changed upstream
+            return
         if key not in self._versions:
             detail = f"{self.base_url}/bills/{bill.jurisdiction.lower()}/{quote(bill.session)}/{quote(bill.bill_id)}"
             try:
@@ -117,7 +121,7 @@ class OpenStatesSource:
         item = f"{bill.jurisdiction} {bill.session} {bill.bill_id} {label}"
         failures: list[FetchFailed] = []
         for link in links:
-            url = str(link.get("url", ""))
+            url = official_url(str(link.get("url", "")))
             try:
                 fetched = self.client.get(url)
                 found = sniff_type(fetched.body, fetched.content_type)
@@ -127,6 +131,7 @@ class OpenStatesSource:
                 failures.append(exc)
                 continue
             self.stats["versions"] += 1
+            self.stats["full_downloads"] += not fetched.from_cache
             return BillVersion(bill.jurisdiction, bill.session, bill.bill_id, label,
                                fuzzy_date(str(version.get("date") or "")), url, self.name, text, markup,
                                "pdf" if wanted == "pdf" else "html", fetched.sha256)

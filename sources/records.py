@@ -24,6 +24,7 @@ class RawPayload:
     content_type: str
     body: bytes
     source: str
+    path: str = ""  # set instead of `body` for a large download streamed to disk
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sources.california import CaliforniaSource
+from sources.config_files import TrackingFile, read_config
 from sources.extract import SearchTerms
 from sources.folder import FolderSource
 from sources.http import FetchFailed, HttpClient
@@ -70,36 +70,16 @@ class TrackingConfig:
         return hosts - {""}
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where} must be a list of strings")
-    return tuple(value)
-
-
 def load_tracking(path: Path | None = None) -> TrackingConfig:
-    """Parse and validate the tracking file; errors name the offending key."""
-    path = Path(path) if path else DEFAULT_TRACKING
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    search = data.get("search", {})
-    groups = search.get("all_of", [])
-    if not isinstance(groups, list):
-        raise ValueError("search.all_of must be a list of lists of strings")
-    terms = SearchTerms(
-        phrases=_strings(search.get("phrases", []), "search.phrases"),
-        all_of=tuple(_strings(group, "search.all_of entries") for group in groups),
-    )
-    jurisdictions = {}
-    for code, settings in data.get("jurisdictions", {}).items():
-        unknown = set(_strings(settings.get("sources", []), f"jurisdictions.{code}.sources")) - set(LIVE_SOURCES)
-        if unknown:
-            raise ValueError(f"jurisdictions.{code}.sources: unknown source(s) {sorted(unknown)}")
-        jurisdictions[code.upper()] = JurisdictionConfig(
-            code=code.upper(),
-            sources=_strings(settings.get("sources", []), f"jurisdictions.{code}.sources"),
-            sessions=_strings(settings.get("sessions", []), f"jurisdictions.{code}.sessions"),
-            bills=_strings(settings.get("bills", []), f"jurisdictions.{code}.bills"),
-        )
-    return TrackingConfig(terms, jurisdictions, dict(data.get("sources", {})), dict(data.get("http", {})))
+    """Parse and validate the tracking file; errors name the file and the offending key."""
+    data = read_config(Path(path) if path else DEFAULT_TRACKING, TrackingFile)
+    terms = SearchTerms(phrases=tuple(data.search.phrases), all_of=tuple(tuple(g) for g in data.search.all_of))
+    jurisdictions = {
+        code.upper(): JurisdictionConfig(code.upper(), tuple(j.sources), tuple(j.sessions), tuple(j.bills))
+        for code, j in data.jurisdictions.items()
+    }
+    sources = {name: settings.model_dump(exclude_none=True) for name, settings in data.sources}
+    return TrackingConfig(terms, jurisdictions, sources, data.http.model_dump())
 
 
 def build_client(tracking: TrackingConfig, cache_path: Path | None = None) -> HttpClient:

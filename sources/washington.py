@@ -80,9 +80,12 @@ class WashingtonSource:
                 yield from self._tracked_bill(biennium, number)
 
     def _matching_bills(self, root: etree._Element, biennium: str) -> Iterator[Bill]:
+        """Only this biennium's elements, grouped by bill number: the "since" query also returns later bienniums."""
         grouped: dict[str, list[etree._Element]] = collections.defaultdict(list)
         for legislation in root:
-            if isinstance(legislation.tag, str) and _field(legislation, "BillNumber"):
+            if not isinstance(legislation.tag, str) or not _field(legislation, "BillNumber"):
+                continue
+            if (_field(legislation, "Biennium") or biennium) == biennium:
                 grouped[_field(legislation, "BillNumber")].append(legislation)
         for number, elements in grouped.items():
             text = " ".join(_field(e, name) for e in elements for name in DESCRIPTION_FIELDS)
@@ -97,7 +100,8 @@ class WashingtonSource:
         except FetchFailed as exc:
             yield FetchError(self.name, f"WA {biennium} {bill_id}", exc.url, exc.reason, "WA")
             return
-        bill = self._bill(biennium, [e for e in root if isinstance(e.tag, str)])
+        bill = self._bill(biennium, [e for e in root if isinstance(e.tag, str)
+                                     and (_field(e, "Biennium") or biennium) == biennium])
         if bill:
             yield bill
 
@@ -145,6 +149,7 @@ class WashingtonSource:
             self.stats["errors"] += 1
             return FetchError(self.name, item, exc.url or url, exc.reason, "WA")
         self.stats["versions"] += 1
+        self.stats["full_downloads"] += not fetched.from_cache
         created = _date(_field(document, "HtmCreateDate") or _field(document, "PdfCreateDate"))
         return BillVersion("WA", bill.session, bill.bill_id, label, created, fetched.url, self.name,
                            text, markup, "html" if htm else "pdf", fetched.sha256)

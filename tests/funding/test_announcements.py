@@ -91,3 +91,31 @@ def test_malformed_feed_is_an_error_not_a_crash(httpserver: HTTPServer, client) 
     httpserver.expect_request("/feed.xml").respond_with_data("<rss><channel><item><title>LEAD", content_type="application/rss+xml")
     harvest = AnnouncementWatcher(client, [_page("feed", httpserver.url_for("/feed.xml"), kind="feed")], VOCABULARY).harvest()
     assert harvest.records == [] and "malformed" in harvest.errors[0].reason.lower()
+
+
+RSS_1_0 = """<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="{base}/feed.rdf"><title>BSCC news</title><link>{base}/</link><description>news</description></channel>
+  <item rdf:about="{base}/news/esc"><title>{title}</title><link>{base}/news/esc</link>
+    <description>{title}</description><dc:date>2016-07-11T09:00:00-07:00</dc:date></item>
+</rdf:RDF>"""
+ATOM_UPDATED_ONLY = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>BSCC news</title><id>urn:bscc</id><updated>2016-07-11T16:00:00Z</updated>
+  <entry><title>{title}</title><id>urn:bscc:esc</id><link href="{base}/news/esc"/><updated>2016-07-11T16:00:00Z</updated>
+    <summary type="html">&lt;p&gt;{title}&lt;/p&gt;</summary></entry>
+</feed>"""
+
+
+def test_rss_1_0_and_atom_without_published_keep_their_items_and_dates(httpserver: HTTPServer, client) -> None:
+    base, title = httpserver.url_for("").rstrip("/"), escape(ESC_NEWS.splitlines()[0])
+    httpserver.expect_request("/feed.rdf").respond_with_data(RSS_1_0.format(base=base, title=title),
+                                                             content_type="application/rdf+xml")
+    httpserver.expect_request("/feed.atom").respond_with_data(ATOM_UPDATED_ONLY.format(base=base, title=title),
+                                                              content_type="application/atom+xml")
+    pages = [_page("rdf", httpserver.url_for("/feed.rdf"), kind="feed"), _page("atom", httpserver.url_for("/feed.atom"), kind="feed")]
+    harvest = AnnouncementWatcher(client, pages, VOCABULARY).harvest()
+    assert harvest.errors == []
+    assert [(a.source, a.link, a.published) for a in harvest.records] == [
+        ("rdf", f"{base}/news/esc", date(2016, 7, 11)), ("atom", f"{base}/news/esc", date(2016, 7, 11))]
+    assert harvest.records[1].text.splitlines()[1] == ESC_NEWS.splitlines()[0]  # HTML summary read as text

@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from assets.funding import FUNDING_ASSETS
+from assets.funding_support import FundingSources
+from pipelines.definitions import resources
 from sources.federalregister import FederalRegister, is_funding_notice
 from sources.grantsgov import GrantsGov, opportunity_from_hit, parse_detail, parse_search
 from sources.http import Fetched
 from sources.usaspending import UsaSpending
 from tests.funding.helpers import payload
+from warehouse.db import Warehouse
 
 
 def _fetched(body: bytes) -> Fetched:
@@ -122,3 +129,23 @@ def test_usaspending_subawards_failure_keeps_nothing_partial(httpserver: HTTPSer
     httpserver.expect_request("/api/v2/subawards/", method="POST").respond_with_data("{not json", content_type="application/json")
     harvest = UsaSpending(client, base_url=httpserver.url_for("/")).harvest_subawards(["ASST_NON_NNM11AA01A_080"])
     assert harvest.records == [] and "malformed JSON" in harvest.errors[0].reason
+
+
+def test_live_bill_runs_use_live_funding_sources(monkeypatch) -> None:
+    monkeypatch.delenv("DIVWATCH_FUNDING_MODE", raising=False)
+    monkeypatch.setenv("DIVWATCH_SOURCE", "live")
+    assert resources()["funding"].mode == "live"
+    monkeypatch.setenv("DIVWATCH_SOURCE", "folder")
+    assert resources()["funding"].mode == "recorded"
+
+
+def test_replayed_money_is_marked_in_the_marts(warehouse: Warehouse) -> None:
+    root = Path(__file__).parents[2]
+    recorded = FundingSources(config_path=str(root / "config/funding.toml"),
+                              recorded_manifest=str(root / "demo/funding/manifest.toml"), cache_path=None)
+    assert dg.materialize(FUNDING_ASSETS, resources={"warehouse": warehouse, "funding": recorded}).success
+    shares = warehouse.query_df("SELECT state, year, replayed FROM marts.funding_shares")
+    by_type = warehouse.query_df("SELECT DISTINCT replayed FROM marts.funding_by_recipient_type")
+    awards = warehouse.query_df("SELECT DISTINCT replayed FROM funding.awards")
+    assert len(shares) >= 1 and shares["replayed"].all()
+    assert by_type["replayed"].tolist() == [True] and awards["replayed"].tolist() == [True]

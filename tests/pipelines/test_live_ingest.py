@@ -1,7 +1,8 @@
-"""Live mode through the real assets: a Washington legislature replayed by a real HTTP server on 127.0.0.1."""
+"""Live mode through the real assets: legislatures replayed by a real HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -90,9 +91,14 @@ def test_a_failing_document_is_recorded_the_rest_loads_and_the_next_run_retries(
     assert health.values.tolist()[-1] == [1, 1]  # the retried version loaded; only the disallowed link still fails
 
 
-def test_raw_payloads_are_kept_for_provenance(httpserver, live_sources, warehouse: Warehouse) -> None:
+def test_raw_payloads_are_content_addressed_files_not_database_bodies(httpserver, live_sources, warehouse: Warehouse) -> None:
     serve_washington(httpserver, document_status=200)
     run(warehouse, live_sources())
-    payloads = warehouse.query_df("SELECT url, sha256, octet_length(body) AS size FROM core.raw_payloads")
+    payloads = warehouse.query_df("SELECT * FROM core.raw_payloads")
+    assert "body" not in payloads.columns
     assert any(url.endswith("2402-S.htm") for url in payloads["url"])
-    assert (payloads["size"] > 0).all()
+    store = Path(warehouse.path).parent / "payloads"
+    for row in payloads.itertuples():
+        stored = store / row.path
+        assert stored.name == row.sha256 and stored.stat().st_size == row.size_bytes > 0
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == row.sha256

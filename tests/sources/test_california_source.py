@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from werkzeug import Request, Response
 
 from sources.california import CaliforniaSource, read_dat, session_label
 from sources.records import Bill, BillVersion, FetchError
@@ -87,3 +89,39 @@ def test_missing_archive_is_one_recorded_error(httpserver, make_client):
     bills, errors = collect(CaliforniaSource(make_client(), load_tracking().terms, base_url=httpserver.url_for("")))
     assert bills == [] and len(errors) == 1
     assert errors[0].reason == "HTTP 404 after 1 attempt" and errors[0].item == "CA pubinfo archive"
+
+
+def test_archive_is_streamed_to_disk_indexed_once_and_revalidated(httpserver, make_client, tmp_path):
+    """The archive lives in a file (not memory, not the HTTP cache); an unchanged archive answers 304."""
+    members = {f"pubinfo/{name}": (FIXTURES / "ca" / name).read_bytes() for name in ["BILL_VERSION_TBL.dat", *LOBS]}
+    archive = make_zip(members)
+
+    def handle(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(archive, content_type="application/zip", headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/pubinfo_daily_Sun.zip").respond_with_handler(handle)
+    client = make_client()
+    first = CaliforniaSource(client, load_tracking().terms, base_url=httpserver.url_for(""), archive="pubinfo_daily_Sun.zip")
+    bills, _ = collect(first)
+    assert len(bills) == 2 and first.stats["full_downloads"] == 1
+    assert Path(first._zip.filename).read_bytes() == archive and len(first._members) == len(members)
+    assert archive not in (tmp_path / "http-cache.sqlite").read_bytes()
+    again = CaliforniaSource(make_client(), load_tracking().terms, base_url=httpserver.url_for(""), archive="pubinfo_daily_Sun.zip")
+    assert [b.bill_id for b in collect(again)[0]] == ["AB 2217", "AB 2582"]
+    assert again.stats["full_downloads"] == 0
+    assert [v.version_label for v in again.versions(bills[0])] == ["Introduced", "Amended Assembly"]
+
+
+def test_each_new_daily_archive_replaces_the_previous_file(httpserver, make_client, tmp_path):
+    members = {f"pubinfo/{name}": (FIXTURES / "ca" / name).read_bytes() for name in ["BILL_VERSION_TBL.dat", *LOBS]}
+    for day in ("Sat", "Sun"):
+        httpserver.expect_request(f"/pubinfo_daily_{day}.zip").respond_with_data(
+            make_zip({**members, f"pubinfo/{day}.txt": day.encode()}), content_type="application/zip")
+    for day in ("Sat", "Sun"):
+        source = CaliforniaSource(make_client(), load_tracking().terms, base_url=httpserver.url_for(""),
+                                  archive=f"pubinfo_daily_{day}.zip")
+        assert len(collect(source)[0]) == 2 and source.stats["full_downloads"] == 1
+    kept = [p for p in (tmp_path / "downloads").iterdir() if p.suffix != ".json"]
+    assert len(kept) == 1 and b"pubinfo/Sun.txt" in kept[0].read_bytes()

@@ -97,3 +97,16 @@ def test_helpers_read_legiscan_shapes():
     master = json.loads(fixture_bytes("legiscan/masterlist_wa.json"))["masterlist"]
     assert [e["number"] for e in numbered_entries(master)] == ["HB2402", "SB6137"]
     assert legiscan_date("0000-00-00") is None and str(legiscan_date("2026-03-30")) == "2026-03-30"
+
+
+def test_a_changed_bill_downloads_only_texts_not_stored_with_the_same_hash(api, make_client):
+    introduced = HB2402["bill"]["texts"][0]
+    known = {str(HB2402["bill"]["bill_id"]): "an older change_hash",
+             f"doc:{introduced['doc_id']}": introduced["text_hash"]}
+    source = LegiScanSource(make_client(), KEY, TERMS, base_url=api.url_for("/"), known_change_hashes=known)
+    bill = next(b for b in source.search("WA") if not isinstance(b, FetchError))
+    records = list(source.versions(bill))
+    fetched = [req.args["id"] for req, _ in api.log if req.args["op"] == "getBillText"]
+    assert str(introduced["doc_id"]) not in fetched and len(fetched) == len(HB2402["bill"]["texts"]) - 1
+    assert source.stats["unchanged_texts"] == 1 and len(records) == len(fetched)
+    assert source.change_hashes[f"doc:{introduced['doc_id']}"] == introduced["text_hash"]  # carried to the next run

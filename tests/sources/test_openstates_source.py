@@ -94,3 +94,12 @@ def test_bad_key_and_unknown_bill_become_errors(os_server, make_client):
 def test_fuzzy_dates():
     assert fuzzy_date("2011-05-21") == date(2011, 5, 21)
     assert fuzzy_date("2011-05") is None and fuzzy_date("") is None
+
+
+def test_tracked_bills_outside_the_updated_since_window_are_not_fetched_again(httpserver, make_client):
+    httpserver.expect_request("/bills").respond_with_json({"results": [], "pagination": {"max_page": 1}})
+    source = OpenStatesSource(make_client(), KEY, TERMS, base_url=httpserver.url_for(""), updated_since="2026-12-01T00:00:00")
+    assert list(source.search("TX")) == []
+    tracked = Bill("TX", "84", "SB 536", "", "", "openstates")
+    assert list(source.versions(tracked)) == []
+    assert {req.path for req, _ in httpserver.log} == {"/bills"} and source.stats["not_updated"] == 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
 
 from sources.california import CaliforniaSource
+from sources.config_files import ConfigError, read_funding_config
 from sources.folder import FolderSource
 from sources.legiscan import LegiScanSource
 from sources.openstates import OpenStatesSource
 from sources.registry import (
     DEMO_FOLDER,
+    PROJECT_ROOT,
     SourceUnreachable,
     build_client,
     build_sources,
@@ -38,8 +41,21 @@ def test_bad_tracking_file_names_the_key(tmp_path):
     with pytest.raises(ValueError, match="search.phrases"):
         load_tracking(path)
     path.write_text('[jurisdictions.TX]\nsources = ["scraper-x"]\n')
-    with pytest.raises(ValueError, match="unknown source"):
+    with pytest.raises(ValueError, match="jurisdictions.TX.sources.0: Input should be 'california'"):
         load_tracking(path)
+
+
+def test_a_misspelled_key_is_a_clear_error_naming_key_and_file(tmp_path):
+    tracking = tmp_path / "tracking.toml"
+    tracking.write_text('[jurisdictions.WA]\nsources = ["washington"]\nsesions = ["2025-26"]\n')
+    with pytest.raises(ConfigError, match=rf"{re.escape(str(tracking))}: jurisdictions.WA.sesions: Extra inputs"):
+        load_tracking(tracking)
+    funding = tmp_path / "funding.toml"
+    text = (PROJECT_ROOT / "config" / "funding.toml").read_text().replace("max_pages = 4", "max_page = 4")
+    funding.write_text(text)
+    with pytest.raises(ConfigError, match=rf"{re.escape(str(funding))}: grantsgov.max_page: Extra inputs"):
+        read_funding_config(funding)
+    assert read_funding_config(PROJECT_ROOT / "config" / "funding.toml")["grantsgov"]["max_pages"] == 4
 
 
 def test_folder_mode_covers_the_folder_jurisdictions():

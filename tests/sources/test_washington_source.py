@@ -90,3 +90,23 @@ def test_malformed_service_xml_is_an_error_and_tracked_bills_still_come_out(http
 def test_document_urls_with_raw_spaces_are_encoded():
     url = "http://lawfilesext.leg.wa.gov/biennium/2025-26/Htm/Bills/House Bills/2402-S.htm"
     assert encode_document_url(url) == "http://lawfilesext.leg.wa.gov/biennium/2025-26/Htm/Bills/House%20Bills/2402-S.htm"
+
+
+def _since_2023_server(httpserver):
+    httpserver.expect_request("/LegislationService.asmx/GetLegislationIntroducedSince",
+                              query_string="sinceDate=2023-01-01").respond_with_data(
+        fixture_bytes("wa/legislation_since_2023.xml"), content_type="text/xml")
+    httpserver.expect_request("/LegislationService.asmx/GetLegislationIntroducedSince",
+                              query_string="sinceDate=2025-01-01").respond_with_data(
+        fixture_bytes("wa/legislation_since_2023.xml"), content_type="text/xml")
+    return httpserver
+
+
+def test_each_element_keeps_its_own_biennium(httpserver, make_client):
+    server = _since_2023_server(httpserver)
+    terms = SearchTerms(("law enforcement assisted diversion",))
+    older_only = WashingtonSource(make_client(), terms, sessions=("2023-24",), base_url=server.url_for(""))
+    assert list(older_only.search("WA")) == []  # a later biennium's LEAD bill is not the 2023-24 fishing bill
+    both = WashingtonSource(make_client(), terms, sessions=("2023-24", "2025-26"), base_url=server.url_for(""))
+    assert [(b.session, b.bill_id, b.title) for b in both.search("WA")] == [
+        ("2025-2026", "HB 1016", "Concerning law enforcement assisted diversion programs.")]
