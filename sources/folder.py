@@ -31,6 +31,7 @@ class FolderDocument:
     version_date: date | None
     url: str
     sequence: int = 0
+    complete: bool | None = None
 
     @property
     def bill_key(self) -> tuple[str, str, str]:
@@ -53,6 +54,12 @@ def _as_sequence(value: object) -> int:
     return value
 
 
+def _as_complete(value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"complete must be true or false, got {value!r}")
+
+
 def read_sidecar(sidecar: Path) -> FolderDocument:
     """Parse one `<document>.meta.toml`; raises ValueError naming what is wrong."""
     document = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
@@ -72,6 +79,7 @@ def read_sidecar(sidecar: Path) -> FolderDocument:
     except ValueError as exc:
         raise ValueError(f"bad version_date: {meta.get('version_date')!r}") from exc
     sequence = _as_sequence(meta.get("sequence", 0))
+    complete = _as_complete(meta.get("complete"))
     return FolderDocument(
         path=document,
         jurisdiction=str(meta["jurisdiction"]).strip().upper(),
@@ -82,6 +90,7 @@ def read_sidecar(sidecar: Path) -> FolderDocument:
         version_date=version_date,
         url=str(meta.get("url", "")).strip() or document.resolve().as_uri(),
         sequence=sequence,
+        complete=complete,
     )
 
 
@@ -163,7 +172,7 @@ class FolderSource:
             )
             yield BillVersion(
                 doc.jurisdiction, doc.session, doc.bill_id, doc.version_label, doc.version_date, doc.url,
-                self.name, text, markup, document_format, digest,
+                self.name, text, markup, document_format, digest, doc.complete,
             )
 
     def take_payloads(self) -> list[RawPayload]:

@@ -62,6 +62,7 @@ class BillVersion:
     markup: tuple[MarkupSpan, ...] = ()
     document_format: str = "text"  # text | html | pdf | xml
     payload_sha256: str | None = None
+    complete: bool | None = None  # False for an excerpt; None when the source does not say
 
     @property
     def text_sha256(self) -> str | None:
