@@ -145,7 +145,7 @@ def funding_tab() -> None:
                "state": ("State", "text"), "fiscal_year": ("Fiscal year", "text"), "program": ("Program", "text"),
                "authorizing_law": ("Authorizing law (as stated)", "text"), "linked_bills": ("Tracked bill", "text"),
                "diversion_related": ("Counted as diversion money", "yes_no"), "note": ("Note", "text"),
-               "replayed": ("Replayed recording", "yes_no"), "url": ("Source", "link")}
+               "replayed": ("Replayed recording", "yes_no"), "url": ("Where it was read", "link")}
     show(for_reading(records, {k: v for k, v in columns.items() if k in records}))
 
 
@@ -158,7 +158,7 @@ def health_tab() -> None:
     if not stale.empty:
         st.warning("Stale: " + ", ".join(md_escape(f"{r.source} {r.jurisdiction}") for r in stale.itertuples()))
     show(for_reading(health, {
-        "source": ("Source", "text"), "jurisdiction": ("State", "text"), "runs": ("Runs", "text"),
+        "source": ("Data source", "text"), "jurisdiction": ("State", "text"), "runs": ("Runs", "text"),
         "last_success_at": ("Last success", "day"), "hours_since_success": ("Hours since success", "hours"),
         "items_ok": ("Items read", "text"), "items_failed": ("Items failed", "text"),
         "error_rate": ("Error rate", "percent"), "extraction_failure_rate": ("Text extraction failures", "percent"),
