@@ -15,8 +15,8 @@ from dashboard.charts import direction_bars, fidelity_chart, recipient_share_cha
 from dashboard.render import direction_badge, md_escape, redline_html  # noqa: E402
 from dashboard.tables import for_reading, show  # noqa: E402
 
-EXCERPT_NOTE = ("*excerpt*: only part of this text is bundled (the source holds no complete copy); "
-                "clauses and drift cover only that part.")
+EXCERPT_NOTE = ("Text *incomplete*: the bundled copy is an excerpt or misses parts of the official text (no complete "
+                "copy was available); its clauses and drift cover only what is there.")
 
 
 def bill_label(row: pd.Series) -> str:
@@ -33,12 +33,12 @@ def bills_tab(bills: pd.DataFrame) -> None:
     picked = st.multiselect("States", sorted(bills["jurisdiction"].unique()), key="bill_states")
     shown = bills[bills["jurisdiction"].isin(picked)] if picked else bills
     show(for_reading(shown, {
-        "jurisdiction": ("State", "text"), "bill_id": ("Bill", "text"), "session": ("Session", "text"),
-        "title": ("Title", "text"), "latest_version_label": ("Latest version", "text"),
-        "latest_version_date": ("Date", "day"), "version_count": ("Versions", "text"),
+        "jurisdiction": ("State", "text"), "bill_id": ("Bill", "text"), "last_change_direction": ("Last change", "direction"),
         "model_score": ("Fidelity (LEAD model)", "score"), "organizer_score": ("Fidelity (organizer lens)", "score"),
-        "last_change_direction": ("Last change", "direction"), "last_fidelity_delta": ("Fidelity change", "score"),
-        "text_complete": ("Text", "completeness"), "latest_version_url": ("Official text", "link")}))
+        "last_fidelity_delta": ("Fidelity change", "score"), "latest_version_label": ("Latest version", "text"),
+        "latest_version_date": ("Date", "day"), "version_count": ("Versions", "text"),
+        "text_complete": ("Text", "completeness"), "latest_version_url": ("Official text", "link"),
+        "title": ("Title", "text"), "session": ("Session", "text")}))
     st.caption("Fidelity runs from -1 (against the LEAD model) to +1 (follows it). " + EXCERPT_NOTE)
 
 

@@ -21,7 +21,7 @@ def direction_bars(frame: pd.DataFrame, index: str, columns: dict[str, str], axi
     long["direction"] = long["column"].map(columns)
     names = list(columns.values())
     return alt.Chart(long[long["count"] > 0]).mark_bar().encode(
-        x=alt.X(f"{index}:N", title=axis_title),
+        x=alt.X(f"{index}:N", title=axis_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title=count_title, axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("direction:N", title=None, sort=names,
                         scale=alt.Scale(domain=names, range=[DIRECTION_COLOURS[n] for n in names])),
@@ -48,9 +48,9 @@ def recipient_share_chart(funding: pd.DataFrame) -> alt.Chart:
     by_state = by_state[by_state["amount"] > 0].assign(group=lambda f: f["recipient_type"].map(RECIPIENT_GROUPS))
     groups = [g for g in GROUP_COLOURS if g in set(by_state["group"])]
     return alt.Chart(by_state).mark_bar().encode(
-        x=alt.X("jurisdiction:N", title="state (US: no state named)"),
+        x=alt.X("jurisdiction:N", title="state (US: federal money naming no state)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("amount:Q", stack="normalize", title="share of awarded money", axis=alt.Axis(format="%")),
-        color=alt.Color("group:N", title="recipient", sort=groups,
+        color=alt.Color("group:N", title="recipient", sort=groups, legend=alt.Legend(labelLimit=260),
                         scale=alt.Scale(domain=groups, range=[GROUP_COLOURS[g] for g in groups])),
         tooltip=["jurisdiction", "group", alt.Tooltip("amount:Q", format="$,.0f")],
     ).properties(height=280)

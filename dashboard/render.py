@@ -6,11 +6,12 @@ import html
 import json
 import re
 
+# Plain symbols, not emoji: headless browsers and many desktops lack an emoji font. Tables colour them too.
 DIRECTION_BADGES = {
-    "drift-away": "🔴 drift-away",
-    "toward-model": "🟢 toward model",
-    "mixed": "🟠 mixed",
-    "no-change": "⚪ no change",
+    "drift-away": "▼ drift-away",
+    "toward-model": "▲ toward model",
+    "mixed": "◆ mixed",
+    "no-change": "● no change",
 }
 REDLINE_STYLE = (
     "<style>.redline ins{background:#d4f7d4;text-decoration:none}"

@@ -61,7 +61,7 @@ def text(value: object) -> str:
 
 
 def completeness(value: object) -> str:
-    return "complete" if value is True else "excerpt" if value is False else ""
+    return "complete" if value is True else "incomplete" if value is False else ""
 
 
 FORMATS: dict[str, Callable[[object], str]] = {
@@ -92,6 +92,7 @@ def hours(value: object) -> str:
 
 
 FORMATS.update({"yes_no": yes_no, "hours": hours})
+WIDE_TEXT = {"Title", "Session", "Program", "Note", "Authorizing law (as stated)", "Recipient", "Latest version", "Last error"}
 DIRECTION_COLOURS = {"drift-away": "#c62828", "toward model": "#2e7d32", "mixed": "#ef6c00"}
 
 
@@ -103,5 +104,6 @@ def show(shown: pd.DataFrame) -> None:
     """One read-only table: direction cells in red (away) or green (toward), links opened from a short label."""
     links, directions = shown.attrs.get("links", []), shown.attrs.get("directions", [])
     styled = shown.style.map(_direction_colour, subset=directions) if directions else shown
-    st.dataframe(styled, hide_index=True,
-                 column_config={c: st.column_config.LinkColumn(c, display_text="open") for c in links})
+    config = {c: st.column_config.TextColumn(c, width="medium") for c in shown.columns if c in WIDE_TEXT}
+    config.update({c: st.column_config.LinkColumn(c, display_text="open") for c in links})
+    st.dataframe(styled, hide_index=True, column_config=config)

@@ -85,9 +85,9 @@ def test_excerpts_are_labelled_and_complete_texts_say_so(app: AppTest, serving_c
                                          "FROM core.bill_versions GROUP BY ALL"))
     bills = _table(app.tabs[0].dataframe[0])
     shown = dict(zip(bills["State"] + " " + bills["Bill"], bills["Text"]))
-    assert shown == {bill: "complete" if whole else "excerpt" for bill, whole in expected.items()}
-    assert {"complete", "excerpt"} <= set(shown.values())
-    assert any("excerpt" in caption.value for caption in app.tabs[0].caption)
+    assert shown == {bill: "complete" if whole else "incomplete" for bill, whole in expected.items()}
+    assert {"complete", "incomplete"} <= set(shown.values())
+    assert any("*incomplete*: the bundled copy is an excerpt" in caption.value for caption in app.tabs[0].caption)
 
 
 def test_timeline_opens_on_the_bill_changed_most_recently(app: AppTest, serving_copy: Path) -> None:
