@@ -93,7 +93,7 @@ def awards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: Fun
     announced = _announced_awards(warehouse)
     warehouse.replace_partition("funding.awards", announced, {"source": "announcement"})
     records = [import_records(warehouse, path, settings, context.run.run_id)
-               for path in sorted(Path(funding.records_dir).glob("*.csv"))]
+               for path in (sorted(Path(funding.records_dir).glob("*.csv")) if funding.records_dir else [])]
     both = pd.concat([f for f in (federal, announced) if not f.empty] or [pd.DataFrame()])
     counts = {"usaspending_awards": len(federal), "announced_awards": len(announced),
               "record_rows": sum(len(r.records) for r in records), "record_row_errors": sum(len(r.errors) for r in records),

@@ -30,7 +30,7 @@ class FundingSources(dg.ConfigurableResource):
     mode: str = "recorded"  # recorded | live
     config_path: str = "config/funding.toml"
     recorded_manifest: str = "demo/funding/manifest.toml"
-    records_dir: str = str(BUNDLED_RECORDS)  # every *.csv here is loaded as funding records on each run
+    records_dir: str = str(BUNDLED_RECORDS)  # every *.csv here is loaded as funding records on each run; "" for none
     cache_path: str | None = "data/cache/funding_http.sqlite"
     grantsgov_url: str | None = None
     federalregister_url: str | None = None

@@ -77,6 +77,17 @@ SELECT
         AS subawards_followed
 FROM totals t;
 COMMENT ON VIEW marts.funding_shares IS 'Share of awarded diversion money reaching law enforcement and prosecution versus services, by state and year, following sub-awards; shares are of the money whose recipient type is known.';
+COMMENT ON COLUMN marts.funding_shares.state IS 'Two-letter state code of the prime award, or US when the award names no state.';
+COMMENT ON COLUMN marts.funding_shares.year IS 'Fiscal year of the prime award.';
+COMMENT ON COLUMN marts.funding_shares.total_amount IS 'Awarded diversion-related money that year, in dollars, following sub-awards where they exist.';
+COMMENT ON COLUMN marts.funding_shares.law_enforcement_amount IS 'Dollars reaching police and sheriffs.';
+COMMENT ON COLUMN marts.funding_shares.prosecution_amount IS 'Dollars reaching prosecutors and attorneys general.';
+COMMENT ON COLUMN marts.funding_shares.courts_corrections_amount IS 'Dollars reaching courts, probation and corrections.';
+COMMENT ON COLUMN marts.funding_shares.services_amount IS 'Dollars reaching health and human services agencies and nonprofit providers.';
+COMMENT ON COLUMN marts.funding_shares.evaluation_amount IS 'Dollars reaching universities and evaluators.';
+COMMENT ON COLUMN marts.funding_shares.other_amount IS 'Dollars reaching general-purpose governments (a city or county that did not say which agency spends it).';
+COMMENT ON COLUMN marts.funding_shares.prime_awards IS 'Diversion-related prime awards counted.';
+COMMENT ON COLUMN marts.funding_shares.subawards_followed IS 'Sub-awards of those prime awards whose money was followed to its recipient.';
 COMMENT ON COLUMN marts.funding_shares.unknown_amount IS 'Dollars reaching recipients no rule could type (left out of the shares).';
 COMMENT ON COLUMN marts.funding_shares.enforcement_share IS '(law enforcement + prosecution) / money of known recipient type; NULL when no recipient is typed.';
 COMMENT ON COLUMN marts.funding_shares.services_share IS 'services / money of known recipient type; NULL when no recipient is typed.';
