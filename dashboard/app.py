@@ -12,7 +12,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import data  # noqa: E402
 from dashboard.charts import direction_bars, fidelity_chart, recipient_share_chart  # noqa: E402
-from dashboard.render import direction_badge, md_escape, redline_html  # noqa: E402
+from dashboard.render import coloured_badge, md_escape, redline_html  # noqa: E402
 from dashboard.tables import for_reading, show  # noqa: E402
 
 EXCERPT_NOTE = ("Text *incomplete*: the bundled copy is an excerpt or misses parts of the official text (no complete "
@@ -44,7 +44,7 @@ def bills_tab(bills: pd.DataFrame) -> None:
 
 def amendment_section(version: pd.Series, previous_label: str) -> None:
     st.markdown(f"**{md_escape(previous_label)} → {md_escape(version.version_label)}** · "
-                f"{direction_badge(version.direction)}")
+                f"{coloured_badge(version.direction)}")
     if pd.notna(version.fidelity_delta):
         st.caption(f"fidelity change {version.fidelity_delta:+.2f}")
     for signal in data.signals(version.previous_version_id, version.version_id).itertuples():

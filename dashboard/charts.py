@@ -35,8 +35,8 @@ def fidelity_chart(versions: pd.DataFrame) -> alt.Chart:
                            var_name="lens", value_name="fidelity").dropna(subset=["fidelity"])
     scores["lens"] = scores["lens"].map(LENSES)
     return alt.Chart(scores).mark_line(point=True).encode(
-        x=alt.X("version_no:O", title="version (in legislative order)"),
-        y=alt.Y("fidelity:Q", scale=alt.Scale(domain=[-1, 1]), title="fidelity to the LEAD model (-1 to 1)"),
+        x=alt.X("version_no:O", title="version (in legislative order)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("fidelity:Q", scale=alt.Scale(domain=[-1, 1]), title="fidelity (-1 to 1)"),
         color=alt.Color("lens:N", title=None),
         tooltip=["version_label", "lens", alt.Tooltip("fidelity:Q", format="+.2f")],
     ).properties(height=220)

@@ -24,6 +24,16 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
+MARKDOWN_COLOURS = {"drift-away": "red", "toward-model": "green", "mixed": "orange"}
+
+
+def coloured_badge(direction: object) -> str:
+    """The badge in Streamlit markdown colour: red drifts away from the model, green moves toward it."""
+    badge = direction_badge(direction)
+    colour = MARKDOWN_COLOURS.get(direction) if isinstance(direction, str) else None
+    return f":{colour}[{badge}]" if colour else badge
+
+
 def direction_badge(direction: object) -> str:
     """Readable label for an amendment direction; the first version of a bill has none."""
     return DIRECTION_BADGES.get(direction, "— first version") if isinstance(direction, str) else "— first version"

@@ -55,3 +55,11 @@ def test_only_web_links_survive() -> None:
 
     assert web_link("https://leginfo.legislature.ca.gov/x") == "https://leginfo.legislature.ca.gov/x"
     assert web_link("javascript:alert(1)") == web_link("file:///etc/passwd") == web_link(None) == ""
+
+
+def test_amendment_headings_are_coloured_by_direction() -> None:
+    from dashboard.render import coloured_badge
+
+    assert coloured_badge("drift-away") == ":red[▼ drift-away]"
+    assert coloured_badge("toward-model") == ":green[▲ toward model]"
+    assert coloured_badge(None) == "— first version"
