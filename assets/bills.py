@@ -109,7 +109,7 @@ def _version_row(version: BillVersion, listing_position: int, revision: int) -> 
         "source": version.source,
         "document_format": version.document_format, "text": version.text, "text_sha256": text_hash,
         "markup": json.dumps([{"kind": s.kind, "start": s.start, "end": s.end} for s in version.markup]),
-        "payload_sha256": version.payload_sha256, "loaded_at": datetime.now(),
+        "payload_sha256": version.payload_sha256, "text_complete": version.complete, "loaded_at": datetime.now(),
     }
 
 

@@ -5,9 +5,12 @@ import json
 import dagster as dg
 import pandas as pd
 
-from analysis.money.links import ClauseRef, FundingItem, Program, link_all
-from analysis.money.recipients import classify, normalize_name
-from assets.funding_support import FundingSources, as_tuple, now, record_run, records_frame, result, save, with_relevance
+from pathlib import Path
+
+from analysis.money.links import ClauseRef, FundingItem, Program, link_all, link_stated_bills
+from analysis.money.recipients import classify_with_stated_kind, normalize_name
+from assets.funding_support import (FundingSources, as_tuple, import_records, now, record_run, records_frame, result, save,
+                                    with_relevance)
 from sources.announcements import AnnouncementWatcher, Vocabulary
 from sources.federalregister import FederalRegister
 from sources.grantsgov import GrantsGov
@@ -89,8 +92,12 @@ def awards(context: dg.AssetExecutionContext, warehouse: Warehouse, funding: Fun
     record_run(warehouse, context, client, "usaspending", harvest)
     announced = _announced_awards(warehouse)
     warehouse.replace_partition("funding.awards", announced, {"source": "announcement"})
+    records = [import_records(warehouse, path, settings, context.run.run_id)
+               for path in (sorted(Path(funding.records_dir).glob("*.csv")) if funding.records_dir else [])]
     both = pd.concat([f for f in (federal, announced) if not f.empty] or [pd.DataFrame()])
-    counts = {"usaspending_awards": len(federal), "announced_awards": len(announced), "errors": len(harvest.errors),
+    counts = {"usaspending_awards": len(federal), "announced_awards": len(announced),
+              "record_rows": sum(len(r.records) for r in records), "record_row_errors": sum(len(r.errors) for r in records),
+              "errors": len(harvest.errors),
               "diversion_related": int(both["diversion_related"].sum()) if not both.empty else 0}
     columns = ["source", "recipient_name", "amount", "state", "fiscal_year", "diversion_related"]
     return result(counts, both[columns] if not both.empty else both)
@@ -136,14 +143,15 @@ def recipients(warehouse: Warehouse) -> dg.MaterializeResult:
     counts: dict[str, int] = {}
     previews = []
     for source, sql in (
-        ("awards", "SELECT recipient_name AS name, any_value(recipient_categories) AS categories FROM funding.awards GROUP BY ALL"),
-        ("subawards", "SELECT recipient_name AS name, NULL AS categories FROM funding.subawards GROUP BY ALL"),
+        ("awards", "SELECT recipient_name AS name, any_value(recipient_categories) AS categories, "
+                   "coalesce(any_value(recipient_kind_stated), '') AS stated FROM funding.awards GROUP BY ALL"),
+        ("subawards", "SELECT recipient_name AS name, NULL AS categories, '' AS stated FROM funding.subawards GROUP BY ALL"),
     ):
         names = warehouse.query_df(sql)
         rows = []
         for row in names.itertuples():
             categories = list(as_tuple(row.categories))
-            typed = classify(row.name, categories)
+            typed = classify_with_stated_kind(row.name, row.stated, categories)
             rows.append({"source": source, "recipient_key": typed.normalized, "name": row.name, "recipient_type": typed.type,
                          "rule": typed.rule, "matched": typed.matched,
                          "categories": categories, "loaded_at": now()})
@@ -183,6 +191,17 @@ def _funding_items(warehouse: Warehouse) -> list[FundingItem]:
     return items
 
 
+def _stated_bill_links(warehouse: Warehouse) -> list:
+    """Records that name their authorizing law, tied to the tracked bill it names."""
+    stated = warehouse.query_df(
+        "SELECT source, award_id, coalesce(nullif(state, ''), 'US') AS state, description, authorizing_law "
+        "FROM funding.awards WHERE coalesce(authorizing_law, '') <> '' ORDER BY source, award_id")
+    bills = [tuple(b) for b in warehouse.query_df("SELECT jurisdiction, session, bill_id FROM core.bills").itertuples(index=False)]
+    return [link for r in stated.itertuples()
+            for link in link_stated_bills(FundingItem("award", r.source, r.award_id, r.state, r.description or ""),
+                                          r.authorizing_law, bills)]
+
+
 @dg.asset(group_name=GROUP, kinds=KINDS, deps=[funding_opportunities, awards, "clauses"],
           description="Money linked to the programs and bill clauses that authorize it, with evidence and confidence.")
 def funding_links(warehouse: Warehouse, funding: FundingSources) -> dg.MaterializeResult:
@@ -192,7 +211,7 @@ def funding_links(warehouse: Warehouse, funding: FundingSources) -> dg.Materiali
         "AND l.clause_no = c.clause_no AND l.category IN (?, ?, ?))",
         ["law_enforcement_funding", "services_funding", "funding_other"])
     refs = [ClauseRef(r.clause_id, r.jurisdiction, r.text, as_tuple(r.fiscal_years)) for r in clauses.itertuples()]
-    found = link_all(_funding_items(warehouse), _programs(funding.settings()), refs)
+    found = link_all(_funding_items(warehouse), _programs(funding.settings()), refs) + _stated_bill_links(warehouse)
     frame = pd.DataFrame([{"item_kind": link.item.kind, "item_source": link.item.source, "item_id": link.item.item_id,
                            "target_kind": link.target_kind, "target_id": link.target_id,
                            "jurisdiction": link.item.jurisdiction, "methods": list(link.methods),

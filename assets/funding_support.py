@@ -11,14 +11,19 @@ import dagster as dg
 import pandas as pd
 
 from analysis.money.links import diversion_relevance
+from analysis.money.recipients import normalize_name
 from sources.announcements import WatchedPage
 from sources.config_files import read_funding_config
+from sources.funding_csv import read_funding_csv, source_name
 from sources.funding_records import Harvest
 from sources.funding_replay import ReplayClient
 from sources.http import HttpClient
+from sources.records import RawPayload, sha256_hex
 from warehouse.db import Warehouse
 from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
 from warehouse.payloads import PayloadStore
+
+BUNDLED_RECORDS = Path(__file__).resolve().parent.parent / "demo" / "funding" / "records"
 
 
 class FundingSources(dg.ConfigurableResource):
@@ -27,6 +32,7 @@ class FundingSources(dg.ConfigurableResource):
     mode: str = "recorded"  # recorded | live
     config_path: str = "config/funding.toml"
     recorded_manifest: str = "demo/funding/manifest.toml"
+    records_dir: str = str(BUNDLED_RECORDS)  # every *.csv here is loaded as funding records on each run; "" for none
     cache_path: str | None = "data/cache/funding_http.sqlite"
     grantsgov_url: str | None = None
     federalregister_url: str | None = None
@@ -98,17 +104,38 @@ def record_run(warehouse: Warehouse, context: dg.AssetExecutionContext, client: 
 
     Give each source its own client, so the client's counters are that source's alone.
     """
-    run_id = context.run.run_id
+    payloads = client.take_payloads()
+    record_health(warehouse, context.run.run_id, source, harvest, jurisdiction, len(payloads), client.stats["not_modified"])
+    PayloadStore.beside(warehouse).keep(warehouse, payloads, source)
+
+
+def record_health(warehouse: Warehouse, run_id: str, source: str, harvest: Harvest, jurisdiction: str = "US",
+                  downloaded: int = 0, not_modified: int = 0) -> None:
+    """Errors to core.fetch_errors and a health row to core.source_runs, so the data-health page shows the source."""
     errors = pd.DataFrame([{"jurisdiction": jurisdiction, "source": source, "item": e.item, "url": e.url,
                             "reason": e.reason} for e in harvest.errors], columns=ERROR_COLUMNS)
     record_fetch_errors(warehouse, errors, source, jurisdiction, [source], run_id, now())
     where = {"source": source, "run_id": run_id, "jurisdiction": jurisdiction}
-    payloads = client.take_payloads()
     health = pd.DataFrame([{**where, "finished_at": now(), "items_ok": len(harvest.records),
-                            "items_failed": len(harvest.errors), "downloaded": len(payloads),
-                            "not_modified": client.stats["not_modified"]}])
+                            "items_failed": len(harvest.errors), "downloaded": downloaded,
+                            "not_modified": not_modified}])
     warehouse.replace_partition("core.source_runs", health, where)
-    PayloadStore.beside(warehouse).keep(warehouse, payloads, source)
+
+
+def import_records(warehouse: Warehouse, path: Path, settings: dict, run_id: str) -> Harvest:
+    """Load one records CSV as its own source: re-importing replaces its rows; a file that cannot be read keeps them."""
+    harvest = read_funding_csv(path)
+    source = source_name(path)
+    frame = records_frame(harvest.records, loaded_at=now(), replayed=path.resolve().is_relative_to(BUNDLED_RECORDS))
+    if not frame.empty:
+        frame = with_relevance(frame, settings, "program", "description")
+        frame["recipient_key"] = frame["recipient_name"].map(normalize_name)
+    save(warehouse, "funding.awards", frame, {"source": source}, bool(harvest.errors))
+    record_health(warehouse, run_id, source, harvest, downloaded=1)
+    body = path.read_bytes()
+    payload = RawPayload(path.resolve().as_uri(), datetime.now(timezone.utc), sha256_hex(body), "text/csv", body, source)
+    PayloadStore.beside(warehouse).keep(warehouse, [payload], source)
+    return harvest
 
 
 def result(counts: dict[str, int], preview: pd.DataFrame) -> dg.MaterializeResult:

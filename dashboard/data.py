@@ -56,17 +56,21 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
 
 
 def bills() -> pd.DataFrame:
+    """Latest version of each bill; `text_complete` is false when any stored version is an excerpt."""
     return query(
-        "SELECT jurisdiction, session, bill_id, title, latest_version_label, latest_version_date, version_count, "
-        "model_score, organizer_score, last_change_direction, last_fidelity_delta, last_signal_ids, "
-        "latest_version_url FROM marts.bill_latest ORDER BY latest_version_date DESC NULLS LAST, jurisdiction, bill_id"
+        "SELECT b.jurisdiction, b.session, b.bill_id, b.title, b.latest_version_label, b.latest_version_date, "
+        "b.version_count, b.model_score, b.organizer_score, b.last_change_direction, b.last_fidelity_delta, "
+        "b.last_signal_ids, b.latest_version_url, "
+        "(SELECT bool_and(v.text_complete) FROM core.bill_versions v WHERE (v.jurisdiction, v.session, v.bill_id) = "
+        "(b.jurisdiction, b.session, b.bill_id)) AS text_complete "
+        "FROM marts.bill_latest b ORDER BY b.latest_version_date DESC NULLS LAST, b.jurisdiction, b.bill_id"
     )
 
 
 def timeline(jurisdiction: str, session: str, bill_id: str) -> pd.DataFrame:
     return query(
-        "SELECT * FROM marts.version_timeline WHERE jurisdiction = ? AND session = ? AND bill_id = ? "
-        "ORDER BY version_no",
+        "SELECT t.*, v.text_complete FROM marts.version_timeline t LEFT JOIN core.bill_versions v USING (version_id) "
+        "WHERE t.jurisdiction = ? AND t.session = ? AND t.bill_id = ? ORDER BY t.version_no",
         (jurisdiction, session, bill_id),
     )
 
@@ -106,13 +110,18 @@ def funding() -> pd.DataFrame:
     return query("SELECT * FROM marts.funding_by_recipient_type ORDER BY jurisdiction, year, recipient_type")
 
 
+def funding_records() -> pd.DataFrame:
+    return query("SELECT * FROM marts.funding_records ORDER BY amount_kind <> 'award', amount DESC NULLS LAST, award_id")
+
+
 def health() -> pd.DataFrame:
     return query("SELECT * FROM marts.data_health ORDER BY stale DESC, source, jurisdiction")
 
 
 def alerts(limit: int = 200) -> pd.DataFrame:
     return query(
-        "SELECT created_at, status, channel, jurisdiction, bill_id, version_label, direction, attempts, last_error "
+        "SELECT created_at, status, channel, jurisdiction, bill_id, version_label, direction, attempts, last_error, "
+        "version_url "
         "FROM marts.alerts_feed ORDER BY created_at DESC LIMIT ?",
         (limit,),
     )

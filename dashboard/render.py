@@ -6,11 +6,12 @@ import html
 import json
 import re
 
+# Plain symbols, not emoji: headless browsers and many desktops lack an emoji font. Tables colour them too.
 DIRECTION_BADGES = {
-    "drift-away": "🔴 drift-away",
-    "toward-model": "🟢 toward model",
-    "mixed": "🟠 mixed",
-    "no-change": "⚪ no change",
+    "drift-away": "▼ drift-away",
+    "toward-model": "▲ toward model",
+    "mixed": "◆ mixed",
+    "no-change": "● no change",
 }
 REDLINE_STYLE = (
     "<style>.redline ins{background:#d4f7d4;text-decoration:none}"
@@ -21,6 +22,16 @@ REDLINE_STYLE = (
 def md_escape(text: str) -> str:
     """Backslash-escape Markdown syntax so a label from a source shows literally in st.markdown."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+
+
+MARKDOWN_COLOURS = {"drift-away": "red", "toward-model": "green", "mixed": "orange"}
+
+
+def coloured_badge(direction: object) -> str:
+    """The badge in Streamlit markdown colour: red drifts away from the model, green moves toward it."""
+    badge = direction_badge(direction)
+    colour = MARKDOWN_COLOURS.get(direction) if isinstance(direction, str) else None
+    return f":{colour}[{badge}]" if colour else badge
 
 
 def direction_badge(direction: object) -> str:

@@ -36,6 +36,7 @@ class FolderDocument:
     version_date: date | None
     url: str
     sequence: int = 0
+    complete: bool | None = None
 
     @property
     def bill_key(self) -> tuple[str, str, str]:
@@ -61,6 +62,12 @@ def _as_sequence(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"sequence must be an integer, got {value!r}")
     return value
+
+
+def _as_complete(value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"complete must be true or false, got {value!r}")
 
 
 def safe_file(path: Path, root: Path, max_bytes: int) -> Path:
@@ -99,6 +106,7 @@ def read_sidecar(sidecar: Path, root: Path, max_bytes: int = MAX_BYTES) -> Folde
     except ValueError as exc:
         raise ValueError(f"bad version_date: {meta.get('version_date')!r} ({exc})") from exc
     sequence = _as_sequence(meta.get("sequence", 0))
+    complete = _as_complete(meta.get("complete"))
     return FolderDocument(
         path=document,
         jurisdiction=str(meta["jurisdiction"]).strip().upper(),
@@ -109,6 +117,7 @@ def read_sidecar(sidecar: Path, root: Path, max_bytes: int = MAX_BYTES) -> Folde
         version_date=version_date,
         url=str(meta.get("url", "")).strip() or document.resolve().as_uri(),
         sequence=sequence,
+        complete=complete,
     )
 
 
@@ -240,7 +249,7 @@ class FolderSource:
             )
             yield BillVersion(
                 doc.jurisdiction, doc.session, doc.bill_id, doc.version_label, doc.version_date, doc.url,
-                self.name, text, markup, document_format, digest, sequence=doc.sequence or None,
+                self.name, text, markup, document_format, digest, doc.complete, sequence=doc.sequence or None,
             )
 
     def take_payloads(self) -> list[RawPayload]:

@@ -63,6 +63,11 @@ class Award:
     url: str
     fetched_at: datetime
     sha256: str
+    amount_kind: str = "award"  # what the amount means; see sources/funding_csv.py AMOUNT_KINDS
+    program: str = ""
+    recipient_kind_stated: str = ""
+    authorizing_law: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class BillVersion:
     markup: tuple[MarkupSpan, ...] = ()
     document_format: str = "text"  # text | html | pdf | xml
     payload_sha256: str | None = None
+    complete: bool | None = None  # False for an excerpt; None when the source does not say
     sequence: int | None = None  # legislative position the source states (e.g. a sidecar), None when it states none
 
     @property

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 _CITATION = re.compile(r"(?:\bsections?|\bsec\.|§+|\bRCW|\bchapter|\bILCS)\s*(\d+[A-Za-z]?(?:\.\d+[A-Za-z]?)+)", re.IGNORECASE)
 _LISTING = re.compile(r"\b\d{2}\.\d{3}\b")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_STATED_BILL = re.compile(r"\b(Senate|House|Assembly)\s+Bill\s+(?:No\.\s*)?(\d+)\b|\b(SB|HB|AB)\s?(\d+)\b")
+_CHAMBER = {"senate": "SB", "house": "HB", "assembly": "AB"}
 MIN_CONFIDENCE = 0.5
 
 
@@ -74,7 +76,7 @@ class Link:
     """One funding item tied to one program or clause, with the evidence for it and a confidence in [0, 1]."""
 
     item: FundingItem
-    target_kind: str  # program | clause
+    target_kind: str  # program | clause | bill
     target_id: str
     methods: tuple[str, ...]
     evidence: str
@@ -165,4 +167,32 @@ def link_all(items: Iterable[FundingItem], programs: Sequence[Program], clauses:
     for item in items:
         links += [link for p in programs if (link := link_to_program(item, p))]
         links += [link for c in clauses if (link := link_to_clause(item, c, programs))]
+    return links
+
+
+def stated_bill_ids(text: str) -> tuple[str, ...]:
+    """Bill numbers a source names as the authorizing law ('Senate Bill 843', 'HB3819'), spelled as bills are stored."""
+    found = []
+    for match in _STATED_BILL.finditer(text):
+        chamber = _CHAMBER[match.group(1).lower()] if match.group(1) else match.group(3)
+        found.append(f"{chamber} {int(match.group(2) or match.group(4))}")
+    return tuple(dict.fromkeys(found))
+
+
+def link_stated_bills(item: FundingItem, stated_law: str, bills: Iterable[tuple[str, str, str]]) -> list[Link]:
+    """Tie money to a tracked (jurisdiction, session, bill_id) its source names; without a state, only an unambiguous bill."""
+    bills = list(bills)
+    links = []
+    for bill_id in stated_bill_ids(stated_law):
+        matches = [bill for bill in bills if bill[2] == bill_id]
+        same_place = [bill for bill in matches if bill[0] == item.jurisdiction]
+        if same_place:
+            chosen, confidence, why = same_place, 0.9, f"same jurisdiction {item.jurisdiction}"
+        elif item.jurisdiction in ("US", "") and len(matches) == 1:
+            chosen, confidence, why = matches, 0.7, "the only tracked bill with that number; the source names no state"
+        else:
+            continue
+        for jurisdiction, session, number in chosen:
+            links.append(Link(item, "bill", f"{jurisdiction} {session} {number}", ("stated_law",),
+                              f"source names '{bill_id}' as authorizing law; {why}", confidence))
     return links

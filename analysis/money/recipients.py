@@ -11,7 +11,8 @@ from pathlib import Path
 
 RULES_PATH = Path(__file__).with_name("recipient_rules.toml")
 RECIPIENT_TYPES = ("law_enforcement", "prosecution", "courts_corrections", "health_human_services",
-                   "nonprofit_provider", "university_evaluator", "other")
+                   "nonprofit_provider", "university_evaluator", "other", "unknown")
+UNTYPED = ("other", "unknown")
 ENFORCEMENT_TYPES = ("law_enforcement", "prosecution")
 SERVICE_TYPES = ("health_human_services", "nonprofit_provider")
 
@@ -58,7 +59,7 @@ def load_rules(path: Path = RULES_PATH) -> tuple[RecipientRule, ...]:
 
 
 def classify(name: str, categories: Iterable[str] = (), rules: tuple[RecipientRule, ...] | None = None) -> RecipientType:
-    """The first rule that matches the name (or a business category) decides; nothing matching means 'other'."""
+    """The first rule that matches the name (or a business category) decides; nothing matching means 'unknown'."""
     rules = rules if rules is not None else load_rules()
     categories = tuple(categories)
     for rule in rules:
@@ -67,4 +68,15 @@ def classify(name: str, categories: Iterable[str] = (), rules: tuple[RecipientRu
             hit = rule.pattern.search(target)
             if hit:
                 return RecipientType(name, normalize_name(name), rule.type, rule.id, hit.group(0))
-    return RecipientType(name, normalize_name(name), "other", "no_rule_matched", "")
+    return RecipientType(name, normalize_name(name), "unknown", "no_rule_matched", "")
+
+
+def classify_with_stated_kind(name: str, stated_kind: str, categories: Iterable[str] = ()) -> RecipientType:
+    """The name decides, unless it only says 'a government' or nothing, and the source states the kind of recipient."""
+    typed = classify(name, categories)
+    if typed.type not in UNTYPED or not stated_kind.strip() or stated_kind.lower().startswith("not stated"):
+        return typed
+    stated = classify(stated_kind)
+    if stated.type in UNTYPED and typed.type != "unknown":
+        return typed
+    return RecipientType(name, typed.normalized, stated.type, f"stated_kind:{stated.rule}", stated.matched)

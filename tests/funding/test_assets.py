@@ -26,8 +26,9 @@ def _run(warehouse: Warehouse, funding: FundingSources, assets=None) -> dict[str
 
 
 def _recorded() -> FundingSources:
+    """The recorded API responses alone (the bundled records CSV has its own tests in test_records_import.py)."""
     return FundingSources(config_path=str(ROOT / "config/funding.toml"),
-                          recorded_manifest=str(ROOT / "demo/funding/manifest.toml"), cache_path=None)
+                          recorded_manifest=str(ROOT / "demo/funding/manifest.toml"), cache_path=None, records_dir="")
 
 
 def _seed_clause(warehouse: Warehouse) -> None:
@@ -116,7 +117,7 @@ def test_live_mode_against_local_server_records_errors_and_keeps_going(
     for path in ("/news/bscc-seeks-esc-for-innovative-diversion-program/", "/s_cppleadgrant/"):
         name = "2016-07-11_news_bscc-seeks-esc-for-lead.txt" if "news" in path else "current_lead-grant-program-page.txt"
         httpserver.expect_request(path).respond_with_data((BSCC / name).read_bytes(), content_type="text/plain")
-    funding = FundingSources(mode="live", config_path=str(tmp_path / "funding.toml"), cache_path=None,
+    funding = FundingSources(mode="live", config_path=str(tmp_path / "funding.toml"), cache_path=None, records_dir="",
                              grantsgov_url=httpserver.url_for("/gg/"), federalregister_url=httpserver.url_for("/fr/"),
                              usaspending_url=httpserver.url_for("/us/"), retries=0, backoff_factor=0.0, min_interval=0.0,
                              timeout=2.0)

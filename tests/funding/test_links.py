@@ -47,3 +47,29 @@ def test_listing_number_links_federal_award_and_other_states_do_not_match() -> N
 def test_citations_are_section_numbers_not_amounts() -> None:
     assert citations("as described in Section 1001.86 of the Penal Code, $5.9 million") == {"1001.86"}
     assert citations("RCW 71.24.589 and chapter 2.92") == {"71.24.589", "2.92"}
+
+
+def test_stated_authorizing_bills_link_only_in_their_own_state() -> None:
+    from analysis.money.links import FundingItem, link_stated_bills, stated_bill_ids
+
+    assert stated_bill_ids("Senate Bill 843 (chaptered June 27, 2016)") == ("SB 843",)
+    assert stated_bill_ids("Public Act 103-0361 (HB3819); Deflection Act") == ("HB 3819",)
+    assert stated_bill_ids("Section 520G of the Public Health Service Act") == ()
+    bills = [("CA", "2015-2016", "SB 843"), ("IL", "103rd General Assembly", "HB 3819"), ("TX", "84R", "SB 843")]
+    same_state = link_stated_bills(FundingItem("award", "records:a.csv", "1", "IL", ""), "HB3819", bills)
+    assert [(l.target_id, l.confidence) for l in same_state] == [("IL 103rd General Assembly HB 3819", 0.9)]
+    assert link_stated_bills(FundingItem("award", "records:a.csv", "2", "WA", ""), "Senate Bill 843", bills) == []
+    ambiguous = link_stated_bills(FundingItem("award", "records:a.csv", "3", "US", ""), "Senate Bill 843", bills)
+    assert ambiguous == []  # no state named and two tracked SB 843s: no guess
+    unique = link_stated_bills(FundingItem("award", "records:a.csv", "4", "US", ""), "Senate Bill 843", bills[:2])
+    assert [l.target_id for l in unique] == ["CA 2015-2016 SB 843"] and unique[0].confidence == 0.7
+
+
+def test_stated_recipient_kind_decides_only_when_the_name_does_not() -> None:
+    from analysis.money.recipients import classify_with_stated_kind
+
+    assert classify_with_stated_kind("Snohomish County Prosecuting Attorney", "county").type == "prosecution"
+    stated = classify_with_stated_kind("Allegheny County", "County (Department of Human Services oversees)")
+    assert (stated.type, stated.rule) == ("health_human_services", "stated_kind:health_human_services")
+    assert classify_with_stated_kind("(recipient not named)", "not stated (project serves a city)").type == "unknown"
+    assert classify_with_stated_kind("Pueblo County", "county").type == "other"

@@ -1,4 +1,4 @@
-"""Builds a small real warehouse from the corpus texts and gold labels, so serving tests read real bills."""
+"""A small hand-built warehouse (corpus texts, gold clauses, run records, alerts, awards) for edge cases the real demo run lacks."""
 
 from __future__ import annotations
 

@@ -15,19 +15,19 @@ from warehouse.publish import publish_snapshot
 
 
 @pytest.fixture
-def serving(corpus_warehouse: Warehouse, tmp_path: Path) -> Path:
+def serving(demo_warehouse: Warehouse, tmp_path: Path) -> Path:
     path = tmp_path / "serving.duckdb"
-    with corpus_warehouse.connect() as con:
+    with demo_warehouse.connect() as con:
         publish_snapshot(con, path)
     return path
 
 
-def test_sqlalchemy_url_reads_marts_with_pandas(serving: Path, corpus_warehouse: Warehouse) -> None:
+def test_sqlalchemy_url_reads_marts_with_pandas(serving: Path, demo_warehouse: Warehouse) -> None:
     url = serving_url(serving)
     assert url.startswith("duckdb:///") and url.endswith("?access_mode=read_only")
     engine = sa.create_engine(url)
     frame = pd.read_sql("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id", engine)
-    expected = corpus_warehouse.query_df("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id")
+    expected = demo_warehouse.query_df("SELECT * FROM marts.bill_latest ORDER BY jurisdiction, session, bill_id")
     assert frame["latest_version_id"].tolist() == expected["latest_version_id"].tolist()
     inspector = sa.inspect(engine)  # what a BI tool lists
     assert {"bill_latest", "data_health"} <= {*inspector.get_table_names(schema="marts"),
@@ -40,11 +40,12 @@ def test_sqlalchemy_url_refuses_writes(serving: Path) -> None:
             connection.exec_driver_sql("DELETE FROM core.bills")
 
 
-def test_engine_sees_a_newer_publish_without_reconnecting(serving: Path, corpus_warehouse: Warehouse) -> None:
+def test_engine_sees_a_newer_publish_without_reconnecting(serving: Path, demo_warehouse: Warehouse) -> None:
     engine = serving_engine(serving)
     before = pd.read_sql("SELECT count(*) AS n FROM marts.alerts_feed", engine)["n"].iloc[0]
-    with corpus_warehouse.connect() as con:
-        con.execute("DELETE FROM alerts.outbox WHERE status = 'sent'")
+    with demo_warehouse.connect() as con:
+        con.execute("DELETE FROM alerts.outbox WHERE version_id IN "
+                    "(SELECT version_id FROM core.bill_versions WHERE jurisdiction = 'US')")
         publish_snapshot(con, serving)
     after = pd.read_sql("SELECT count(*) AS n FROM marts.alerts_feed", engine)["n"].iloc[0]
     assert 0 < after < before

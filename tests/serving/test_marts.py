@@ -94,7 +94,7 @@ def test_data_health_rates_freshness_and_extraction_failures(corpus_warehouse) -
 def test_funding_by_recipient_type_shares_add_up(corpus_warehouse) -> None:
     funding = corpus_warehouse.query_df("SELECT * FROM marts.funding_by_recipient_type")
     assert set(funding["recipient_type"]) == {"law_enforcement", "prosecution", "courts_corrections", "services",
-                                              "evaluation", "other"}
+                                              "evaluation", "other", "unknown"}
     per_year = funding.groupby(["jurisdiction", "year"]).agg(amount=("amount", "sum"), share=("share", "sum"),
                                                              total=("total_amount", "first"))
     assert per_year["amount"].tolist() == pytest.approx(per_year["total"].tolist())

@@ -44,9 +44,9 @@ def _count(path: Path) -> int:
         return con.execute("SELECT count(*) FROM core.bill_versions").fetchone()[0]
 
 
-def test_publish_while_a_reader_holds_the_old_copy(corpus_warehouse: Warehouse, tmp_path: Path) -> None:
+def test_publish_while_a_reader_holds_the_old_copy(demo_warehouse: Warehouse, tmp_path: Path) -> None:
     serving = tmp_path / "serving.duckdb"
-    with corpus_warehouse.connect() as con:
+    with demo_warehouse.connect() as con:
         publish_snapshot(con, serving)
     before = _count(serving)
     reader = subprocess.Popen([sys.executable, "-c", READER, str(serving), *MARTS], stdin=subprocess.PIPE,
@@ -54,8 +54,8 @@ def test_publish_while_a_reader_holds_the_old_copy(corpus_warehouse: Warehouse, 
     try:
         first = reader.stdout.readline().strip()
         assert first, reader.stderr.read()
-        _add_revision(corpus_warehouse)  # the warehouse is not locked by the serving reader
-        with corpus_warehouse.connect() as con:
+        _add_revision(demo_warehouse)  # the warehouse is not locked by the serving reader
+        with demo_warehouse.connect() as con:
             result = publish_snapshot(con, serving)  # would raise on a lock conflict
         assert reader.poll() is None, "the reader must still be holding the old copy open"
         assert _count(serving) == before + 1  # a new reader sees the new copy
@@ -68,10 +68,10 @@ def test_publish_while_a_reader_holds_the_old_copy(corpus_warehouse: Warehouse, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp files left
 
 
-def test_published_marts_are_tables_with_the_views_rows_and_comments(corpus_warehouse: Warehouse,
+def test_published_marts_are_tables_with_the_views_rows_and_comments(demo_warehouse: Warehouse,
                                                                      tmp_path: Path) -> None:
     serving = tmp_path / "serving.duckdb"
-    with corpus_warehouse.connect() as con:
+    with demo_warehouse.connect() as con:
         publish_snapshot(con, serving)
         names = mart_names(con)
         expected = {name: con.execute(f"SELECT * FROM marts.{name} ORDER BY ALL").df() for name in names}
@@ -88,11 +88,11 @@ def test_published_marts_are_tables_with_the_views_rows_and_comments(corpus_ware
             con.execute("DELETE FROM core.bill_versions")
 
 
-def test_a_failed_publish_leaves_the_old_copy_and_no_temp_file(corpus_warehouse: Warehouse, tmp_path: Path) -> None:
+def test_a_failed_publish_leaves_the_old_copy_and_no_temp_file(demo_warehouse: Warehouse, tmp_path: Path) -> None:
     blocked = tmp_path / "serving.duckdb"
     blocked.mkdir()  # os.replace cannot put a file over a directory
     (blocked / "keep").write_text("old copy")
-    with corpus_warehouse.connect() as con:
+    with demo_warehouse.connect() as con:
         with pytest.raises(OSError):
             publish_snapshot(con, blocked)
         databases = {row[0] for row in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}

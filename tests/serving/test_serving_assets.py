@@ -20,13 +20,13 @@ def _metadata(result: dg.ExecuteInProcessResult, key: str) -> dict:
     return result.asset_materializations_for_node(key)[0].metadata
 
 
-def test_marts_then_publish_with_rich_metadata(corpus_warehouse: Warehouse, tmp_path: Path) -> None:
-    result = _materialize(corpus_warehouse, tmp_path)
+def test_marts_then_publish_with_rich_metadata(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    result = _materialize(demo_warehouse, tmp_path)
     assert result.success
     assert {c.check_name: c.passed for c in result.get_asset_check_evaluations()} == {
         "marts_documented": True, "bill_latest_one_row_per_bill": True, "snapshot_matches_warehouse": True}
     marts = _metadata(result, "marts")
-    bills = corpus_warehouse.query_df("SELECT count(*) AS n FROM marts.bill_latest")["n"].iloc[0]
+    bills = demo_warehouse.query_df("SELECT count(*) AS n FROM marts.bill_latest")["n"].iloc[0]
     assert marts["rows/bill_latest"].value == bills
     assert "| state | bills |" in marts["state_picture"].value
     assert marts["data_health"].value.records
@@ -38,17 +38,17 @@ def test_marts_then_publish_with_rich_metadata(corpus_warehouse: Warehouse, tmp_
     assert sorted(p.stem for p in (tmp_path / "parquet").glob("*.parquet")) == sorted(counts)
 
 
-def test_an_undocumented_mart_fails_the_documentation_check(corpus_warehouse: Warehouse, tmp_path: Path) -> None:
-    with corpus_warehouse.connect() as con:
+def test_an_undocumented_mart_fails_the_documentation_check(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    with demo_warehouse.connect() as con:
         con.execute("CREATE VIEW marts.scratch AS SELECT bill_id FROM core.bills")
-    result = _materialize(corpus_warehouse, tmp_path)
+    result = _materialize(demo_warehouse, tmp_path)
     check = next(c for c in result.get_asset_check_evaluations() if c.check_name == "marts_documented")
     assert not check.passed
     assert check.metadata["undocumented"].value == ["scratch", "scratch.bill_id"]
 
 
-def test_markdown_preview_escapes_titles(corpus_warehouse: Warehouse, tmp_path: Path) -> None:
-    with corpus_warehouse.connect() as con:
+def test_markdown_preview_escapes_titles(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    with demo_warehouse.connect() as con:
         con.execute("UPDATE core.bills SET title = ?", ["<script>alert(1)</script> | pipe"])
-    preview = _metadata(_materialize(corpus_warehouse, tmp_path), "marts")["latest_versions"].value
+    preview = _metadata(_materialize(demo_warehouse, tmp_path), "marts")["latest_versions"].value
     assert "<script>" not in preview and "&lt;script&gt;alert(1)&lt;/script&gt; &#124; pipe" in preview
