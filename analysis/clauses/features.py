@@ -10,6 +10,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 from analysis.model import Clause
+from analysis.text.look_alikes import read_as_latin
 
 WORD_FEATURES = 1 << 18
 NGRAMS = (1, 2)
@@ -18,15 +19,22 @@ LEAD_IN_FEATURES = 1 << 16
 LEAD_IN_CHARACTERS = 240  # the nearest part of the lead-in: the sentence that introduces a list item
 RULE_VALUE = 1.0  # a rule hit's feature value next to l2-normalized word counts
 
-_WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_pattern=TOKEN_PATTERN,
+
+
+def _as_read(text: str) -> str:
+    """Lower-cased, with look-alike letters read as Latin, so a spoofed clause has the same features as the real one."""
+    return read_as_latin(text).lower()
+
+
+_WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_pattern=TOKEN_PATTERN, preprocessor=_as_read,
                            alternate_sign=False, norm="l2", dtype=np.float32)
-_LEAD_IN_WORDS = HashingVectorizer(n_features=LEAD_IN_FEATURES, token_pattern=TOKEN_PATTERN, alternate_sign=False,
-                                   norm="l2", dtype=np.float32)
+_LEAD_IN_WORDS = HashingVectorizer(n_features=LEAD_IN_FEATURES, token_pattern=TOKEN_PATTERN, preprocessor=_as_read,
+                                   alternate_sign=False, norm="l2", dtype=np.float32)
 
 
 def settings() -> dict:
     """What the model file records about its features, so a changed featurizer is noticed on load."""
-    return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2", "rule_value": RULE_VALUE,
+    return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2", "read_as_latin": True, "rule_value": RULE_VALUE,
             "lead_in_features": LEAD_IN_FEATURES, "lead_in_characters": LEAD_IN_CHARACTERS}
 
 

@@ -21,6 +21,7 @@ from analysis.model import Clause, Label
 MODEL_FILE = "clause_model.npz"
 BATCH_CLAUSES = 4096
 EXPLAINED_FEATURES = 3
+RULES_DECIDE = 2.0  # a threshold no probability reaches: the category keeps exactly the rules' labels
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,7 +33,7 @@ class ClauseModel:
     columns: np.ndarray  # feature columns that carry a weight, ascending
     weights: np.ndarray  # (len(columns), len(categories))
     intercepts: np.ndarray  # (len(categories),)
-    thresholds: np.ndarray  # (len(categories),)
+    thresholds: np.ndarray  # (len(categories),); RULES_DECIDE where training found the rules better than the weights
     meta: dict
     version: str = ""
 
@@ -55,8 +56,16 @@ class ClauseModel:
         stream = iter(clauses)
         while batch := list(islice(stream, BATCH_CLAUSES)):
             probabilities = self.probabilities(batch)
-            for clause, row, decided in zip(batch, probabilities, probabilities >= self.thresholds):
+            for clause, row, decided in zip(batch, probabilities, self._decisions(batch, probabilities)):
                 yield self._decided(clause, row, decided) if decided.any() or clause.labels else clause
+
+    def _decisions(self, clauses: list[Clause], probabilities: np.ndarray) -> np.ndarray:
+        """Which categories each clause gets: above threshold, or for a category the rules decide, a rule of it fired."""
+        decided = probabilities >= self.thresholds
+        for column in np.flatnonzero(self.thresholds >= RULES_DECIDE):
+            category = self.categories[column]
+            decided[:, column] = [any(label.category == category for label in clause.labels) for clause in clauses]
+        return decided
 
     def _decided(self, clause: Clause, probability: np.ndarray, decided: np.ndarray) -> Clause:
         labels = []

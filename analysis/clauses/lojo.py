@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-import json
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -47,16 +44,11 @@ class LeaveOneOut:
 
 
 def _drift_for(gold_dir: Path, texts_dir: Path, jurisdiction: str, classifier: Callable) -> drift_evaluate.SignalScores | None:
-    """Drift signals on the held-out jurisdiction's gold pairs, when the drift eval can take a classifier."""
-    if "classify" not in inspect.signature(drift_evaluate.evaluate_signals).parameters or not (gold_dir / "pairs.jsonl").is_file():
+    """Drift signals on the held-out jurisdiction's gold pairs, read through the fold's model; None when it has none."""
+    if not (gold_dir / "pairs.jsonl").is_file():
         return None
-    pairs = [line for line in (gold_dir / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
-             if line.strip() and jurisdiction_of(json.loads(line)["new"]) == jurisdiction]
-    if not pairs:
-        return None
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "pairs.jsonl").write_text("\n".join(pairs) + "\n", encoding="utf-8")
-        return drift_evaluate.evaluate_signals(Path(folder), texts_dir, classify=classifier)
+    scores = drift_evaluate.evaluate_signals(gold_dir, texts_dir, classify=classifier, jurisdiction=jurisdiction)
+    return scores if scores.pairs else None
 
 
 def _pool_signals(parts: list[drift_evaluate.SignalScores]) -> drift_evaluate.SignalScores | None:

@@ -16,7 +16,7 @@ from sklearn.model_selection import GroupKFold
 from analysis.clauses import features
 from analysis.clauses.engine import classify
 from analysis.clauses.evaluate import ClassifiedFile, classify_gold, jurisdiction_of
-from analysis.clauses.learned import RULES_ONLY, ClauseModel
+from analysis.clauses.learned import RULES_DECIDE, RULES_ONLY, ClauseModel
 from analysis.clauses.rules import load_rules
 from analysis.model import Clause
 
@@ -27,6 +27,7 @@ THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 INNER_FOLDS = 5
 RECALL_WEIGHT = 0.25  # how much recall of quoted clauses counts next to file-level F1 when choosing a threshold
 NEAR_MISS_GROUP = "near-miss"
+MIN_JURISDICTIONS = 5  # a category the gold quotes in fewer jurisdictions than this keeps the rules' labels
 
 
 @dataclass(frozen=True)
@@ -113,21 +114,24 @@ def _probabilities(matrix: sparse.csr_matrix, weights: np.ndarray, intercepts: n
 
 
 def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -> np.ndarray:
-    """Per category, the threshold best for file-level F1 plus some recall of quoted clauses, on out-of-fold probabilities."""
+    """Per category, the threshold best for file-level F1 plus some recall of quoted clauses, on out-of-fold probabilities;
+    RULES_DECIDE for a category quoted in fewer than MIN_JURISDICTIONS jurisdictions, whose weights would learn those texts' wording."""
     files, file_index = np.unique(examples.files[rows], return_inverse=True)
-    targets = examples.targets[rows]
-    chosen = np.full(len(examples.categories), 0.5)
+    targets, groups = examples.targets[rows], examples.groups[rows]
+    chosen = np.full(len(examples.categories), RULES_DECIDE)
     for index, category in enumerate(examples.categories):
+        quoted = targets[:, index] == POSITIVE
+        if len(set(groups[quoted].tolist()) - {NEAR_MISS_GROUP}) < MIN_JURISDICTIONS:
+            continue
         best_per_file = np.zeros(len(files))
         np.maximum.at(best_per_file, file_index, out_of_fold[:, index])
         has = np.array([category in examples.gold[f] for f in files])
-        positives = out_of_fold[targets[:, index] == POSITIVE, index]
         best = -1.0
         for threshold in THRESHOLD_GRID:
             predicted = best_per_file >= threshold
             tp, fp, fn = np.sum(predicted & has), np.sum(predicted & ~has), np.sum(~predicted & has)
             f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
-            recall = np.mean(positives >= threshold) if len(positives) else 1.0
+            recall = np.mean(out_of_fold[quoted, index] >= threshold)
             if f1 + RECALL_WEIGHT * recall > best + 1e-9:
                 best, chosen[index] = f1 + RECALL_WEIGHT * recall, threshold
     return chosen
@@ -137,7 +141,7 @@ def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     """Weights from the given rows (default all), thresholds from grouped cross-validation inside them."""
     rows = np.arange(len(examples.files)) if rows is None else rows
     matrix, targets, groups = examples.matrix[rows], examples.targets[rows], examples.groups[rows]
-    thresholds = np.full(len(examples.categories), 0.5)  # with one jurisdiction nothing can be held out
+    thresholds = np.full(len(examples.categories), RULES_DECIDE)  # with one jurisdiction nothing can be held out
     if len(set(groups)) > 1:
         out_of_fold = np.zeros(targets.shape, np.float32)
         for inner_train, inner_test in GroupKFold(n_splits=min(INNER_FOLDS, len(set(groups)))).split(matrix, groups=groups):
@@ -148,7 +152,8 @@ def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     used = np.flatnonzero(np.any(weights != 0, axis=1)).astype(np.int32)
     meta = {"features": features.settings(), "examples": examples.digest, "rows": int(len(rows)),
             "model": {"kind": "logistic regression per category", "C": REGULARIZATION, "class_weight": "balanced",
-                      "solver": "liblinear (dual)", "threshold_folds": INNER_FOLDS, "recall_weight": RECALL_WEIGHT, "grouped_by": "jurisdiction"},
+                      "solver": "liblinear (dual)", "threshold_folds": INNER_FOLDS, "recall_weight": RECALL_WEIGHT, "grouped_by": "jurisdiction",
+                      "min_jurisdictions": MIN_JURISDICTIONS},
             "jurisdictions": sorted(set(groups.tolist()))}
     return ClauseModel(examples.categories, examples.rule_ids, used, weights[used], intercepts, thresholds.astype(np.float32), meta)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.clauses.engine import classify as classify_clauses
-from analysis.clauses.evaluate import CategoryScore
+from analysis.clauses.evaluate import CategoryScore, jurisdiction_of
 from analysis.drift.cues import rules
 from analysis.drift.engine import Classifier, compare
 
@@ -82,9 +82,10 @@ def _completeness(texts_dir: Path) -> dict[str, bool]:
     return {entry["file"]: bool(entry.get("complete", True)) for entry in json.loads(manifest.read_text(encoding="utf-8"))}
 
 
-def evaluate_signals(gold_dir: Path, texts_dir: Path, classify: Classifier = classify_clauses) -> SignalScores:
-    """Run compare() on every pair in gold_dir/pairs.jsonl and score signal sets and directions; `classify` is the
-    clause classifier whose labels drift reads (a leave-one-jurisdiction-out fold passes the model trained without it)."""
+def evaluate_signals(gold_dir: Path, texts_dir: Path, classify: Classifier = classify_clauses,
+                     jurisdiction: str | None = None) -> SignalScores:
+    """Run compare() on every pair in gold_dir/pairs.jsonl (or one jurisdiction's) and score signal sets and directions;
+    `classify` is the clause classifier drift reads (a leave-one-jurisdiction-out fold passes the model trained without it)."""
     gold_dir, texts_dir = Path(gold_dir), Path(texts_dir)
     severity = {spec["id"]: spec["severity"] for spec in rules()["signals"]}
     complete = _completeness(texts_dir)
@@ -93,6 +94,8 @@ def evaluate_signals(gold_dir: Path, texts_dir: Path, classify: Classifier = cla
         if not line.strip():
             continue
         gold = json.loads(line)
+        if jurisdiction and jurisdiction_of(gold["new"]) != jurisdiction:
+            continue
         outcome = PairOutcome(gold["old"], gold["new"], sorted(gold.get("signals", {})), [], gold.get("direction", ""), "")
         try:
             report = compare(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Cyrillic and Greek letters drawn like Latin ones (a copy-paste or a spoofed text) in a word otherwise spelled
 # in Latin letters: read as the Latin letter, one character for one, so rules see the words and offsets into the
@@ -30,3 +31,17 @@ def look_alike_edits(text: str, non_ascii: list[re.Match[str]]) -> list[tuple[in
         if read.isascii():
             noise += [(word_start + index, word_start + index + 1, latin) for index, latin in enumerate(read) if latin != word[index]]
     return noise
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def read_as_latin(text: str) -> str:
+    """The text with fullwidth forms and look-alike letters read as Latin, for readers that see a clause's own text."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    letters = list(text)
+    for start, _, latin in look_alike_edits(text, list(_NON_ASCII.finditer(text))):
+        letters[start] = latin
+    return "".join(letters)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.clauses.learned import save_model, shipped_model_path
+from analysis.clauses.learned import RULES_DECIDE, save_model, shipped_model_path
 from analysis.clauses.training import train
 
 GOLD = Path("tests/fixtures/corpus/gold")
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     model = train(args.gold, args.texts, [path for path in args.near_misses or NEAR_MISSES if path.is_file()])
     out = args.out or shipped_model_path()
     version = save_model(model, out)
-    thresholds = ", ".join(f"{c} {t:.3f}" for c, t in zip(model.categories, model.thresholds))
+    thresholds = ", ".join(f"{c} {t:.3f}" if t < RULES_DECIDE else f"{c} rules" for c, t in zip(model.categories, model.thresholds))
     print(f"model {version} -> {out}\n{model.meta['rows']} training clauses, {len(model.columns)} weighted features, "
           f"CPU {time.process_time() - started:.1f} s\nthresholds: {thresholds}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,9 @@ import numpy as np
 from analysis.clauses import features
 from analysis.clauses.engine import classify
 from analysis.clauses.evaluate import classify_gold, jurisdiction_of
-from analysis.clauses.learned import ClauseModel, read_model, shipped_model, shipped_model_path
+from analysis.clauses.learned import RULES_DECIDE, ClauseModel, read_model, shipped_model, shipped_model_path
 from analysis.clauses.lojo import leave_one_jurisdiction_out
-from analysis.clauses.training import rules_only
+from analysis.clauses.training import MIN_JURISDICTIONS, rules_only
 from analysis.model import Clause
 from pipelines.commands import train as train_command
 
@@ -40,8 +41,12 @@ def test_every_label_carries_model_version_probability_and_explanation():
     assert {"referral_pathway", "voluntary_participation"} <= {label.category for label in labels}
     for label in labels:
         threshold = model.thresholds[model.categories.index(label.category)]
-        assert label.model_version == model.version and threshold <= label.probability <= 1.0
-        assert label.explanation == f"rule {label.rule}" or (label.rule == "model" and label.explanation.startswith("words: "))
+        assert label.model_version == model.version and 0.0 <= label.probability <= 1.0
+        if threshold >= RULES_DECIDE:  # a category with too few jurisdictions to learn keeps the rules' labels
+            assert label.rule != "model" and label.explanation == f"rule {label.rule}"
+        else:
+            assert threshold <= label.probability
+            assert label.explanation == f"rule {label.rule}" or (label.rule == "model" and label.explanation.startswith("words: "))
 
 
 def _one_word_model(category: str, gram: str) -> ClauseModel:
@@ -84,3 +89,19 @@ def test_each_fold_is_trained_without_the_jurisdiction_it_scores():
     assert result.pooled.files == len(classified) == sum(fold.files for fold in result.folds)
     assert {jurisdiction_of(item.file) for item in classified} == {"AZ", "HI", "KY", "PA"}
     assert 0.0 < result.pooled.micro.f1 < 1.0
+
+
+def test_a_category_quoted_in_few_jurisdictions_keeps_the_rules_labels():
+    quoted_in: dict[str, set[str]] = {}
+    for line in (GOLD / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        for category, quotes in row["categories"].items():
+            if quotes:
+                quoted_in.setdefault(category, set()).add(jurisdiction_of(row["file"]))
+    model = shipped_model()
+    rules_decide = {c for c, t in zip(model.categories, model.thresholds) if t >= RULES_DECIDE}
+    assert rules_decide == {c for c in model.categories if len(quoted_in.get(c, ())) < MIN_JURISDICTIONS}
+    assert rules_decide and len(rules_decide) < len(model.categories)
+    clause = Clause(0, 40, "the pilot program shall terminate in 2030", "", ())
+    [labelled] = model.label([clause])
+    assert not {"sunset", "model_fidelity"} & set(labelled.categories) & rules_decide  # no rule fired, so no label

@@ -23,7 +23,7 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     assert "max_bytes = 20_000_000" in tracking
     (tmp_path / "tracking.toml").write_text(
         tracking.replace("max_bytes = 20_000_000", f"max_bytes = {hostile_folder.SMALL_CAP}"), encoding="utf-8")
-    (tmp_path / "subscriptions.toml").write_text(SUBSCRIPTIONS.format(path=tmp_path / "feed.atom"), encoding="utf-8")
+    (tmp_path / "subscriptions.toml").write_text(SUBSCRIPTIONS.format(path="feed.atom"), encoding="utf-8")
     names = {"DIVWATCH_WAREHOUSE": "warehouse.duckdb", "DIVWATCH_SERVING": "serving.duckdb",
              "DIVWATCH_TRACKING": "tracking.toml", "DIVWATCH_ALERTS_CONFIG": "subscriptions.toml",
              "DIVWATCH_ALERTS_FEED": "alerts.atom", "DIVWATCH_HTTP_CACHE": "http.sqlite",
