@@ -33,15 +33,16 @@ def look_alike_edits(text: str, non_ascii: list[re.Match[str]]) -> list[tuple[in
     return noise
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+def _as_latin_word(match: re.Match[str]) -> str:
+    word = match.group()
+    if word.isascii():
+        return word
+    read = word.translate(_LOOK_ALIKES)
+    return read if read.isascii() else word
 
 
 def read_as_latin(text: str) -> str:
     """The text with fullwidth forms and look-alike letters read as Latin, for readers that see a clause's own text."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKC", text)
-    letters = list(text)
-    for start, _, latin in look_alike_edits(text, list(_NON_ASCII.finditer(text))):
-        letters[start] = latin
-    return "".join(letters)
+    return _LETTERS.sub(_as_latin_word, unicodedata.normalize("NFKC", text))
