@@ -21,6 +21,7 @@ class ServingConfig(dg.ConfigurableResource):
 
     serving_path: str = "data/serving.duckdb"
     parquet_dir: str = ""
+    review_agreement_floor: float = 0.8  # share of recently reviewed labels found right below which a check warns
 
 
 def _markdown_table(frame: pd.DataFrame) -> dg.MetadataValue:

@@ -11,6 +11,7 @@ from assets.funding import FUNDING_ASSETS, FUNDING_CHECKS
 from assets.funding_support import FundingSources
 from assets.resources import BillSources
 from assets.serving import SERVING_ASSETS, SERVING_CHECKS, ServingConfig
+from assets.reviews import REVIEW_CHECKS
 from pipelines.alerts.deliver import AlertSettings
 from pipelines.schedules import nightly_bill_refresh
 from pipelines.sensors import ALERT_JOBS, ALERT_SCHEDULES, ALERT_SENSORS
@@ -56,6 +57,7 @@ def resources() -> dict[str, dg.ConfigurableResource]:
         "serving": ServingConfig(
             serving_path=setting("SERVING", str(REPO / "data" / "serving.duckdb")),
             parquet_dir=setting("PARQUET_DIR", ""),
+            review_agreement_floor=float(setting("REVIEW_AGREEMENT_FLOOR", "0.8")),
         ),
         "funding": FundingSources(
             mode=setting("FUNDING_MODE", "live" if setting("SOURCE", "folder") == "live" else "recorded"),
@@ -68,7 +70,7 @@ def resources() -> dict[str, dg.ConfigurableResource]:
 
 defs = dg.Definitions(
     assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS, *FUNDING_ASSETS, *SERVING_ASSETS],
-    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS, *SERVING_CHECKS],
+    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS, *SERVING_CHECKS, *REVIEW_CHECKS],
     jobs=[bills_job, funding_job, serving_job, *ALERT_JOBS],
     sensors=[*ALERT_SENSORS],
     schedules=[nightly_bill_refresh, *ALERT_SCHEDULES],

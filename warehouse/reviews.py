@@ -193,3 +193,12 @@ ORDER BY v.jurisdiction, v.bill_id, r.version_id, r.clause_start, r.category
 def reviewed_items(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The review in force of every clause label whose clause is still stored, with the clause's predicted categories."""
     return con.execute(REVIEWED_ITEMS_SQL).df()
+
+
+def recent_agreement(con: duckdb.DuckDBPyConnection, days: int) -> tuple[int, int]:
+    """(labels reviewed correct, label reviews) among the reviews in force made in the last `days` days."""
+    return con.execute(
+        "SELECT count(*) FILTER (WHERE verdict = 'correct'), count(*) FROM analysis.label_reviews_latest "
+        "WHERE item_kind = 'label' AND reviewed_at >= (now() AT TIME ZONE 'UTC') - to_days(?)",
+        [days],
+    ).fetchone()
