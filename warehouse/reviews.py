@@ -52,15 +52,21 @@ def _checked_label(con: duckdb.DuckDBPyConnection, review: Review, categories: S
     if review.right_category is not None and review.right_category not in categories:
         raise ReviewError(f"unknown right category {review.right_category!r}")
     digest, clause_no = _clause(con, review)
-    label = con.execute(
-        "SELECT model_version, probability FROM analysis.clause_labels WHERE version_id = ? AND clause_no = ? AND category = ?",
-        [review.version_id, clause_no, review.category],
-    ).fetchone()
+    label = _predicted(con, review.version_id, clause_no, review.category)
     if label is None and review.verdict != "missing":
         raise ReviewError(f"the engine gave that clause no {review.category} label; review it as missing")
     if label is not None and review.verdict == "missing":
         raise ReviewError(f"the engine already labels that clause {review.category}; review it as correct or wrong")
     return (digest, *(label or (None, None)))
+
+
+def _predicted(con: duckdb.DuckDBPyConnection, version_id: str, clause_no: int, category: str) -> tuple | None:
+    """(model version, probability) of the engine's label of that category on the clause, or None when it gave none."""
+    return con.execute(
+        "SELECT model_version, probability FROM analysis.clause_labels WHERE version_id = ? AND clause_no = ? AND category = ? "
+        "ORDER BY probability DESC NULLS LAST LIMIT 1",
+        [version_id, clause_no, category],
+    ).fetchone()
 
 
 def _checked_signal(con: duckdb.DuckDBPyConnection, review: Review) -> tuple:
@@ -74,7 +80,7 @@ def _checked_signal(con: duckdb.DuckDBPyConnection, review: Review) -> tuple:
 
 
 def record(con: duckdb.DuckDBPyConnection, review: Review, categories: Sequence[str], origin: str) -> list[int]:
-    """Append one review (and, for a wrong label with a right category, the missing label it implies); returns their ids."""
+    """Append one review (and, for a wrong label with a right category, the review of that category it implies); returns ids."""
     if review.verdict not in VERDICTS:
         raise ReviewError(f"verdict must be one of {', '.join(VERDICTS)}, not {review.verdict!r}")
     if not review.reviewer:
@@ -86,8 +92,9 @@ def record(con: duckdb.DuckDBPyConnection, review: Review, categories: Sequence[
     reviewed_at = review.reviewed_at or datetime.now(UTC).replace(tzinfo=None)
     ids = [_insert(con, review, digest, model_version, probability, reviewed_at, origin)]
     if review.verdict == "wrong" and review.right_category:
-        implied = Review(review.version_id, review.right_category, "missing", review.reviewer, review.clause_start,
-                         review.clause_end, note=review.note, reviewed_at=reviewed_at)
+        predicted = _predicted(con, review.version_id, _clause(con, review)[1], review.right_category)
+        implied = Review(review.version_id, review.right_category, "correct" if predicted else "missing", review.reviewer,
+                         review.clause_start, review.clause_end, note=review.note, reviewed_at=reviewed_at)
         ids += record(con, implied, categories, origin)
     return ids
 

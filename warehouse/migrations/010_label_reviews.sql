@@ -29,7 +29,7 @@ COMMENT ON COLUMN analysis.label_reviews.clause_sha256 IS 'SHA-256 of the clause
 COMMENT ON COLUMN analysis.label_reviews.item_kind IS 'label (a clause category) or signal (a drift signal of an amendment).';
 COMMENT ON COLUMN analysis.label_reviews.category IS 'Codebook category (or signal id) the verdict is about.';
 COMMENT ON COLUMN analysis.label_reviews.verdict IS 'correct (the engine was right), wrong (the label should not be there) or missing (the engine missed this category).';
-COMMENT ON COLUMN analysis.label_reviews.right_category IS 'For a wrong label, the category the reviewer gave instead (recorded as a missing review of its own).';
+COMMENT ON COLUMN analysis.label_reviews.right_category IS 'For a wrong label, the category the reviewer gave instead (also recorded as a review of its own: correct when the engine has it, else missing).';
 COMMENT ON COLUMN analysis.label_reviews.reviewer IS 'Who reviewed.';
 COMMENT ON COLUMN analysis.label_reviews.reviewed_at IS 'When the review was made (UTC).';
 COMMENT ON COLUMN analysis.label_reviews.note IS 'Free-text reason given by the reviewer.';
