@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from analysis.clauses.engine import classify
 
@@ -53,11 +53,32 @@ def file_gold(clauses: Iterable[Mapping]) -> list[dict]:
     return list(files.values())
 
 
-def agreement(clauses: Iterable[Mapping], model) -> dict[str, dict[str, list[int]]]:
-    """{"category": {name: [agreed, reviews]}, "month": {YYYY-MM: [agreed, reviews]}} of `model` on each reviewed clause."""
-    table: dict[str, dict[str, list[int]]] = {"category": defaultdict(lambda: [0, 0]), "month": defaultdict(lambda: [0, 0])}
+def _predicted_in_context(clauses: Iterable[Mapping], model, versions: Mapping[str, Mapping]) -> list[set[str]]:
+    """The model's categories on each reviewed clause, classified inside its version when the export carries the text."""
+    by_version: dict[str, dict[tuple[int, int], set[str]]] = {}
+    predicted = []
     for clause in clauses:
-        predicted = {label.category for found in classify(clause["text"], model=model) for label in found.labels}
+        origin = clause["provenance"]
+        version = versions.get(origin["version_id"])
+        if version is None:
+            predicted.append({label.category for found in classify(clause["text"], model=model) for label in found.labels})
+            continue
+        if origin["version_id"] not in by_version:
+            spans = [(span["kind"], span["start"], span["end"]) for span in version["markup"]]
+            by_version[origin["version_id"]] = {(found.start, found.end): {label.category for label in found.labels}
+                                                for found in classify(version["text"], spans, model)}
+        predicted.append(by_version[origin["version_id"]].get((origin["clause_start"], origin["clause_end"]), set()))
+    return predicted
+
+
+def agreement(clauses: Sequence[Mapping], model, versions: Mapping[str, Mapping]) -> dict[str, dict[str, list[int]]]:
+    """{"category": {name: [agreed, reviews]}, "month": {YYYY-MM: [agreed, reviews]}} of `model` on each reviewed clause.
+
+    `versions` maps version id to {"text", "markup"} (the export's versions.jsonl); a clause whose version is absent is
+    classified on its own.
+    """
+    table: dict[str, dict[str, list[int]]] = {"category": defaultdict(lambda: [0, 0]), "month": defaultdict(lambda: [0, 0])}
+    for clause, predicted in zip(clauses, _predicted_in_context(clauses, model, versions), strict=True):
         for review in clause["provenance"]["reviews"]:
             agreed = (review["category"] in predicted) == (review["verdict"] in POSITIVE_VERDICTS)
             for axis, key in (("category", review["category"]), ("month", str(review["reviewed_at"])[:7])):

@@ -209,3 +209,11 @@ def recent_agreement(con: duckdb.DuckDBPyConnection, days: int) -> tuple[int, in
         "WHERE item_kind = 'label' AND reviewed_at >= (now() AT TIME ZONE 'UTC') - to_days(?)",
         [days],
     ).fetchone()
+
+
+def reviewed_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Text and markup of every version with a label review, so reviewed clauses can be classified in their context."""
+    return con.execute(
+        "SELECT version_id, text, markup FROM core.bill_versions WHERE version_id IN "
+        "(SELECT version_id FROM analysis.label_reviews WHERE item_kind = 'label') ORDER BY version_id"
+    ).df()

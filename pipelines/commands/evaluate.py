@@ -19,7 +19,7 @@ from analysis.clauses.lojo import format_leave_one_out, leave_one_jurisdiction_o
 from analysis.clauses.training import near_miss_examples, rules_only
 from analysis.drift.evaluate import evaluate_signals
 from analysis.reviews import agreement, format_agreement
-from pipelines.commands.review import CLAUSES_FILE
+from pipelines.commands.review import CLAUSES_FILE, VERSIONS_FILE
 from pipelines.commands.train import NEAR_MISSES
 from pipelines.settings import reviews_gold
 
@@ -89,10 +89,13 @@ def _record(args: argparse.Namespace, figures: dict) -> None:
         handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _json_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+
+
 def _review_agreement(folder: Path, model) -> dict:
-    path = folder / CLAUSES_FILE
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
-    return agreement(rows, model)
+    versions = {row["version_id"]: row for row in _json_lines(folder / VERSIONS_FILE)}
+    return agreement(_json_lines(folder / CLAUSES_FILE), model, versions)
 
 
 def run(args: argparse.Namespace) -> int:

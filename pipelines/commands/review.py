@@ -14,6 +14,7 @@ from pipelines.settings import reviews_gold, reviews_inbox, warehouse_path
 
 CLAUSES_FILE = "clauses.jsonl"  # one training clause per reviewed clause, read by `divwatch train --reviews`
 LABELS_FILE = "labels.jsonl"  # the codebook's per-file shape, for people and tools that read gold
+VERSIONS_FILE = "versions.jsonl"  # text and markup of the reviewed versions, so agreement is measured in context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -140,7 +141,7 @@ def _rows(path: Path) -> list[dict]:
 
 def _export(con, args: argparse.Namespace) -> int:
     from analysis.reviews import file_gold, reviewed_clauses
-    from warehouse.reviews import reviewed_items
+    from warehouse.reviews import reviewed_items, reviewed_versions
 
     items = reviewed_items(con)
     items["reviewed_at"] = items["reviewed_at"].map(lambda stamp: stamp.isoformat())
@@ -148,7 +149,9 @@ def _export(con, args: argparse.Namespace) -> int:
     items["predicted"] = items["predicted"].map(list)
     clauses = reviewed_clauses(items.to_dict("records"))
     args.gold.mkdir(parents=True, exist_ok=True)
-    for name, rows in ((CLAUSES_FILE, clauses), (LABELS_FILE, file_gold(clauses))):
+    versions = [{"version_id": v.version_id, "text": v.text, "markup": json.loads(v.markup or "[]")}
+                for v in reviewed_versions(con).itertuples(index=False)]
+    for name, rows in ((CLAUSES_FILE, clauses), (LABELS_FILE, file_gold(clauses)), (VERSIONS_FILE, versions)):
         (args.gold / name).write_text("".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows),
                                       encoding="utf-8")
     print(f"{len(items)} reviews of {len(clauses)} clauses -> {args.gold / CLAUSES_FILE}, {args.gold / LABELS_FILE}")
