@@ -126,3 +126,19 @@ def test_dropped_files_in_the_inbox_are_imported_then_moved_aside(reviewed_wareh
     assert main(["review", "import"]) == 0
     assert not list(inbox.glob(f"*{suffix}")) and len(list((inbox / "imported").glob(f"*{suffix}"))) == 1
     assert "evaluation_reporting" not in _labels_of(reviewed_warehouse, version_id, start)
+
+
+def test_a_drift_signal_reviewed_wrong_leaves_the_signal_mart_and_a_later_correct_review_restores_it(
+        reviewed_warehouse: Warehouse) -> None:
+    signals = reviewed_warehouse.query_df("SELECT new_version_id, signal FROM marts.amendment_signals ORDER BY 1, 2")
+    assert not signals.empty and not reviewed_warehouse.query_df("SELECT * FROM marts.amendment_signals WHERE reviewed").shape[0]
+    new_version_id, signal = signals.iloc[0]
+    assert main(["review", "signal", new_version_id, signal, "wrong"]) == 0
+    shown = reviewed_warehouse.query_df("SELECT signal, reviewed FROM marts.amendment_signals WHERE new_version_id = ?",
+                                        [new_version_id])
+    assert signal not in set(shown["signal"])
+    assert main(["review", "signal", new_version_id, signal, "correct"]) == 0
+    shown = reviewed_warehouse.query_df("SELECT signal, reviewed FROM marts.amendment_signals WHERE new_version_id = ?",
+                                        [new_version_id])
+    assert shown.set_index("signal")["reviewed"].to_dict()[signal]
+    assert main(["review", "signal", new_version_id, "no_such_signal", "wrong"]) == 2
