@@ -154,7 +154,8 @@ def _export(con, args: argparse.Namespace) -> int:
     for name, rows in ((CLAUSES_FILE, clauses), (LABELS_FILE, file_gold(clauses)), (VERSIONS_FILE, versions)):
         (args.gold / name).write_text("".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows),
                                       encoding="utf-8")
-    print(f"{len(items)} reviews of {len(clauses)} clauses -> {args.gold / CLAUSES_FILE}, {args.gold / LABELS_FILE}")
+    print(f"{len(items)} reviews of {len(clauses)} clauses in {len(versions)} versions -> {args.gold}/"
+          f"{{{CLAUSES_FILE},{LABELS_FILE},{VERSIONS_FILE}}}")
     return 0
 
 
