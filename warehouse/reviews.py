@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -130,6 +134,26 @@ def record_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str, str]
         except ReviewError as error:
             errors.append(f"{origin} row {line}: {error}")
     return added, errors
+
+
+def read_rows(path: Path) -> list[dict]:
+    """Rows of an edited `review next` CSV, or of a JSON Lines drop (one review object per line)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return list(csv.DictReader(text.splitlines()))
+
+
+def import_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, categories: Sequence[str],
+                 reviewer: str) -> list[tuple[Path, int, list[str]]]:
+    """Record every file dropped in the inbox, then move it to inbox/imported; (file, reviews added, row errors) each."""
+    results = []
+    for path in sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix in (".csv", ".jsonl")):
+        added, errors = record_rows(con, read_rows(path), categories, origin=path.name, reviewer=reviewer)
+        (inbox / "imported").mkdir(exist_ok=True)
+        shutil.move(path, inbox / "imported" / path.name)
+        results.append((inbox / "imported" / path.name, added, errors))
+    return results
 
 
 def _offset(value: str | None) -> int:

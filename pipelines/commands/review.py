@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -114,29 +112,19 @@ def _signal(con, args: argparse.Namespace) -> int:
 def _import(con, args: argparse.Namespace) -> int:
     """Record each file's rows; bad rows are reported one by one and the rest still land. Inbox files move to imported/."""
     from analysis.clauses.rules import load_rules
-    from warehouse.reviews import record_rows
+    from warehouse.reviews import import_inbox, read_rows, record_rows
 
-    inbox = reviews_inbox()
-    files = args.files or sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix in (".csv", ".jsonl"))
-    categories, failed = list(load_rules().categories), 0
-    for path in files:
-        added, errors = record_rows(con, _rows(path), categories, origin=path.name, reviewer=args.reviewer)
+    categories = list(load_rules().categories)
+    if args.files:
+        results = [(path, *record_rows(con, read_rows(path), categories, origin=path.name, reviewer=args.reviewer))
+                   for path in args.files]
+    else:
+        results = import_inbox(con, reviews_inbox(), categories, args.reviewer)
+    for path, added, errors in results:
         for error in errors:
             print(error, file=sys.stderr)
-        failed += len(errors)
         print(f"{path}: {added} reviews recorded, {len(errors)} rows refused")
-        if not args.files:
-            (inbox / "imported").mkdir(exist_ok=True)
-            shutil.move(path, inbox / "imported" / path.name)
-    return 1 if failed else 0
-
-
-def _rows(path: Path) -> list[dict]:
-    """Rows of an edited CSV, or of a JSON Lines drop (one review object per line)."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-    return list(csv.DictReader(text.splitlines()))
+    return 1 if any(errors for _, _, errors in results) else 0
 
 
 def _export(con, args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import duckdb
+
 import pytest
 
 from analysis.clauses.rules import load_rules
@@ -142,3 +144,29 @@ def test_a_drift_signal_reviewed_wrong_leaves_the_signal_mart_and_a_later_correc
                                         [new_version_id])
     assert shown.set_index("signal")["reviewed"].to_dict()[signal]
     assert main(["review", "signal", new_version_id, "no_such_signal", "wrong"]) == 2
+
+
+def test_the_pipeline_records_dashboard_drops_before_it_publishes(reviewed_warehouse: Warehouse, tmp_path) -> None:
+    import dagster as dg
+
+    from assets.reviews import label_reviews
+    from assets.serving import ServingConfig, marts, published_snapshot
+    from dashboard.review_drop import drop_review
+
+    version_id, start, end, _ = _wrong_label(reviewed_warehouse)
+    inbox = tmp_path / "pipeline-inbox"
+    drop_review(inbox, {"version_id": version_id, "clause_start": start, "clause_end": end,
+                        "category": "evaluation_reporting", "verdict": "wrong", "reviewer": "dash"})
+    drop_review(inbox, {"version_id": version_id, "clause_start": start, "clause_end": end + 1,
+                        "category": "evaluation_reporting", "verdict": "wrong"}, ".csv")
+    serving = ServingConfig(serving_path=str(tmp_path / "serving.duckdb"), reviews_inbox=str(inbox))
+    result = dg.materialize([label_reviews, marts, published_snapshot],
+                            resources={"warehouse": reviewed_warehouse, "serving": serving})
+    assert result.success
+    metadata = result.asset_materializations_for_node("label_reviews")[0].metadata
+    assert metadata["reviews_added"].value == 1 and len(metadata["rows_refused"].value) == 1
+    assert not list(inbox.glob("*.*")) and len(list((inbox / "imported").iterdir())) == 2
+    with duckdb.connect(serving.serving_path, read_only=True) as con:
+        published = con.execute("SELECT count(*) FROM marts.clause_labels WHERE version_id = ? AND start_offset = ? "
+                                "AND category = 'evaluation_reporting'", [version_id, int(start)]).fetchone()[0]
+    assert published == 0
