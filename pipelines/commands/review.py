@@ -75,7 +75,7 @@ def _next(con, args: argparse.Namespace) -> int:
     return 0
 
 
-def _record_one(con, args: argparse.Namespace, review) -> int:
+def _record_one(con, review) -> int:
     from analysis.clauses.rules import load_rules
     from warehouse.reviews import ReviewError, record
 
@@ -91,22 +91,22 @@ def _record_one(con, args: argparse.Namespace, review) -> int:
 def _mark(con, args: argparse.Namespace) -> int:
     from warehouse.reviews import Review
 
-    return _record_one(con, args, Review(args.version_id, args.category, args.verdict, args.reviewer, args.start,
-                                         args.end, right_category=args.right, note=args.note))
+    return _record_one(con, Review(args.version_id, args.category, args.verdict, args.reviewer, args.start,
+                                   args.end, right_category=args.right, note=args.note))
 
 
 def _add(con, args: argparse.Namespace) -> int:
     from warehouse.reviews import Review
 
-    return _record_one(con, args, Review(args.version_id, args.category, "missing", args.reviewer, args.start,
-                                         args.end, note=args.note))
+    return _record_one(con, Review(args.version_id, args.category, "missing", args.reviewer, args.start,
+                                   args.end, note=args.note))
 
 
 def _signal(con, args: argparse.Namespace) -> int:
     from warehouse.reviews import Review
 
-    return _record_one(con, args, Review(args.new_version_id, args.signal, args.verdict, args.reviewer,
-                                         item_kind="signal", note=args.note))
+    return _record_one(con, Review(args.new_version_id, args.signal, args.verdict, args.reviewer,
+                                   item_kind="signal", note=args.note))
 
 
 def _import(con, args: argparse.Namespace) -> int:
