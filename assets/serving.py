@@ -12,7 +12,7 @@ from warehouse.db import Warehouse
 from warehouse.dictionary import describe
 from warehouse.publish import publish_snapshot
 
-UPSTREAM = ["drift_signals", "provision_status", "clauses", "funding_links", "alerts"]
+UPSTREAM = ["drift_signals", "provision_status", "clauses", "funding_links", "alerts", "label_reviews"]
 BAR_WIDTH = 20
 
 
@@ -21,6 +21,8 @@ class ServingConfig(dg.ConfigurableResource):
 
     serving_path: str = "data/serving.duckdb"
     parquet_dir: str = ""
+    review_agreement_floor: float = 0.8  # share of recently reviewed labels found right below which a check warns
+    reviews_inbox: str = "data/reviews/inbox"  # folder the dashboard drops reviews in, recorded before each publish
 
 
 def _markdown_table(frame: pd.DataFrame) -> dg.MetadataValue:

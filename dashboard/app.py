@@ -13,6 +13,7 @@ import streamlit as st  # noqa: E402
 from dashboard import data  # noqa: E402
 from dashboard.charts import direction_bars, fidelity_chart, recipient_share_chart  # noqa: E402
 from dashboard.render import coloured_badge, md_escape, redline_html  # noqa: E402
+from dashboard.reviewing import review_section  # noqa: E402
 from dashboard.tables import for_reading, show  # noqa: E402
 
 EXCERPT_NOTE = ("Text *incomplete*: the bundled copy is an excerpt or misses parts of the official text (no complete "
@@ -81,6 +82,8 @@ def timeline_tab(bills: pd.DataFrame) -> None:
     if versions["model_score"].notna().sum() > 1:
         st.altair_chart(fidelity_chart(versions))
     labels_by_id = dict(zip(versions["version_id"], versions["version_label"]))
+    latest = versions.iloc[-1]
+    review_section(latest.version_id, latest.version_label)
     for version in versions[versions["previous_version_id"].notna()].iloc[::-1].itertuples():
         amendment_section(version, labels_by_id.get(version.previous_version_id, "previous version"))
 

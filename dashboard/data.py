@@ -125,3 +125,19 @@ def alerts(limit: int = 200) -> pd.DataFrame:
         "FROM marts.alerts_feed ORDER BY created_at DESC LIMIT ?",
         (limit,),
     )
+
+
+def clause_labels(version_id: str) -> pd.DataFrame:
+    """Labels in force on a version's clauses, least certain first (reviewer-added and rule-only labels last)."""
+    return query(
+        "SELECT clause_no, start_offset, end_offset, clause_text, category, probability, reviewed, verdict "
+        "FROM marts.clause_labels WHERE version_id = ? "
+        "QUALIFY row_number() OVER (PARTITION BY clause_no, category ORDER BY probability DESC NULLS LAST) = 1 "
+        "ORDER BY probability ASC NULLS LAST, clause_no, category",
+        (version_id,),
+    )
+
+
+def categories() -> list[str]:
+    """Codebook categories seen in the published labels, for the reviewer's missing-category choice."""
+    return query("SELECT DISTINCT category FROM marts.clause_counts ORDER BY category")["category"].tolist()

@@ -11,10 +11,11 @@ from assets.funding import FUNDING_ASSETS, FUNDING_CHECKS
 from assets.funding_support import FundingSources
 from assets.resources import BillSources
 from assets.serving import SERVING_ASSETS, SERVING_CHECKS, ServingConfig
+from assets.reviews import REVIEW_ASSETS, REVIEW_CHECKS
 from pipelines.alerts.deliver import AlertSettings
 from pipelines.schedules import nightly_bill_refresh
 from pipelines.sensors import ALERT_JOBS, ALERT_SCHEDULES, ALERT_SENSORS
-from pipelines.settings import REPO, setting, warehouse_path
+from pipelines.settings import REPO, reviews_inbox, setting, warehouse_path
 from warehouse.db import Warehouse
 
 bills_job = dg.define_asset_job(
@@ -31,7 +32,7 @@ funding_job = dg.define_asset_job(
 
 serving_job = dg.define_asset_job(
     "serving_job",
-    selection=dg.AssetSelection.assets(*SERVING_ASSETS),
+    selection=dg.AssetSelection.assets(*REVIEW_ASSETS, *SERVING_ASSETS),
     description="Check the documented marts and publish the read-only serving copy for dashboards.",
 )
 
@@ -56,6 +57,8 @@ def resources() -> dict[str, dg.ConfigurableResource]:
         "serving": ServingConfig(
             serving_path=setting("SERVING", str(REPO / "data" / "serving.duckdb")),
             parquet_dir=setting("PARQUET_DIR", ""),
+            review_agreement_floor=float(setting("REVIEW_AGREEMENT_FLOOR", "0.8")),
+            reviews_inbox=str(reviews_inbox()),
         ),
         "funding": FundingSources(
             mode=setting("FUNDING_MODE", "live" if setting("SOURCE", "folder") == "live" else "recorded"),
@@ -67,8 +70,8 @@ def resources() -> dict[str, dg.ConfigurableResource]:
 
 
 defs = dg.Definitions(
-    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS, *FUNDING_ASSETS, *SERVING_ASSETS],
-    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS, *SERVING_CHECKS],
+    assets=[*BILL_ASSETS, *ANALYSIS_ASSETS, *ALERT_ASSETS, *FUNDING_ASSETS, *REVIEW_ASSETS, *SERVING_ASSETS],
+    asset_checks=[*BILL_CHECKS, *FUNDING_CHECKS, *SERVING_CHECKS, *REVIEW_CHECKS],
     jobs=[bills_job, funding_job, serving_job, *ALERT_JOBS],
     sensors=[*ALERT_SENSORS],
     schedules=[nightly_bill_refresh, *ALERT_SCHEDULES],

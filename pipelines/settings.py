@@ -23,3 +23,13 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     return home
+
+
+def reviews_inbox() -> Path:
+    """Folder where the dashboard drops review files for `divwatch review import` to pick up."""
+    return Path(setting("REVIEWS_INBOX", str(REPO / "data" / "reviews" / "inbox")))
+
+
+def reviews_gold() -> Path:
+    """Folder `divwatch review export` writes and `divwatch train --reviews` reads by default."""
+    return Path(setting("REVIEWS_GOLD", str(REPO / "data" / "reviews" / "gold")))

@@ -127,7 +127,7 @@ class _Analysis:
         )
         categories: dict[str, set[str]] = {}
         for version_id, category in con.execute(
-            "SELECT DISTINCT version_id, category FROM analysis.clause_labels WHERE jurisdiction = ?", [jurisdiction]
+            "SELECT DISTINCT version_id, category FROM analysis.reviewed_clause_labels WHERE jurisdiction = ?", [jurisdiction]
         ).fetchall():
             categories.setdefault(version_id, set()).add(category)
         return cls(amendments, changes, signals, fidelity, categories)

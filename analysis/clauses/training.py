@@ -62,7 +62,8 @@ def _shows(clause: Clause, spans: list[tuple[int, int]]) -> bool:
 def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[dict]) -> Examples:
     """Clauses of rule-labelled gold files (quoted ones positive, files without the category negative) and near-miss clauses.
 
-    A near-miss clause ({"text", "categories", "clause"}) is one row: positive for its categories, negative for the rest.
+    A near-miss clause ({"text", "categories", "clause"}) is one row: positive for its categories, negative for the rest
+    except those it lists as "unknown" (a reviewed clause's predictions nobody reviewed).
     """
     book = load_rules()
     categories, rule_ids = tuple(book.categories), tuple(rule.id for rule in book.rules)
@@ -80,7 +81,8 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
         gold.append(frozenset(item.gold))
     for near_miss in near_misses:
         rows.append(near_miss["clause"])
-        targets.append([POSITIVE if c in near_miss["categories"] else NEGATIVE for c in categories])
+        targets.append([POSITIVE if c in near_miss["categories"] else UNKNOWN if c in near_miss.get("unknown", ()) else NEGATIVE
+                        for c in categories])
         files.append(len(gold))
         groups.append(NEAR_MISS_GROUP)
         gold.append(frozenset(near_miss["categories"]))

@@ -18,7 +18,10 @@ from analysis.clauses.learned import shipped_model
 from analysis.clauses.lojo import format_leave_one_out, leave_one_jurisdiction_out
 from analysis.clauses.training import near_miss_examples, rules_only
 from analysis.drift.evaluate import evaluate_signals
+from analysis.reviews import agreement, format_agreement
+from pipelines.commands.review import CLAUSES_FILE, VERSIONS_FILE
 from pipelines.commands.train import NEAR_MISSES
+from pipelines.settings import reviews_gold
 
 RESULTS = Path("benchmarks/results/accuracy.jsonl")
 BASELINE_MIN_FILES = 5
@@ -36,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--baseline", action="store_true", help="compare every category with the 20-regex keyword baseline")
     parser.add_argument("--record", action="store_true", help=f"append the figures to {RESULTS}")
     parser.add_argument("--unseen", action="store_true", help="with --record: this gold was never read or tuned on")
+    parser.add_argument("--reviews", type=Path, nargs="?", const=reviews_gold(),
+                        help="also report agreement with analysts' reviews per category and month (a bare --reviews reads "
+                             f"{reviews_gold()})")
     parser.add_argument("--json", action="store_true", help="one JSON object with every figure")
     parser.set_defaults(func=run)
 
@@ -83,6 +89,15 @@ def _record(args: argparse.Namespace, figures: dict) -> None:
         handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _json_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+
+
+def _review_agreement(folder: Path, model) -> dict:
+    versions = {row["version_id"]: row for row in _json_lines(folder / VERSIONS_FILE)}
+    return agreement(_json_lines(folder / CLAUSES_FILE), model, versions)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the category figures (and signal figures when the gold folder has version pairs)."""
     if not (args.gold / "labels.jsonl").is_file():
@@ -100,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     figures = {"fit": fit.as_dict(), "model_version": model.version,
                "leave_one_jurisdiction_out": held_out.as_dict() if held_out else None,
                "keyword_baseline": keywords.as_dict() if keywords else None,
-               "signals": signals.as_dict() if signals else None}
+               "signals": signals.as_dict() if signals else None,
+               "review_agreement": _review_agreement(args.reviews, model) if args.reviews else None}
     if args.json:
         print(json.dumps({"categories": figures["fit"], **figures}, ensure_ascii=False))
     else:
@@ -114,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(_baseline_lines(engine, keywords, "leave-one-jurisdiction-out" if held_out else "fit")))
         if held_out:
             print(format_leave_one_out(held_out))
+        if figures["review_agreement"]:
+            print(format_agreement(figures["review_agreement"]))
     if args.record:
         _record(args, figures)
     return 1 if fit.errors else 0

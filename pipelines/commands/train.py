@@ -9,6 +9,8 @@ from pathlib import Path
 
 from analysis.clauses.learned import RULES_DECIDE, save_model, shipped_model_path
 from analysis.clauses.training import train
+from pipelines.commands.review import CLAUSES_FILE
+from pipelines.settings import reviews_gold
 
 GOLD = Path("tests/fixtures/corpus/gold")
 NEAR_MISSES = [Path("tests/fixtures/unseen_clauses.jsonl"), Path("tests/fixtures/near_miss_clauses.jsonl")]
@@ -21,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--near-misses", type=Path, action="append",
                         help="JSON Lines of hand-written clauses with their categories, also trained on (repeatable; "
                              f"default: {', '.join(map(str, NEAR_MISSES))}; '' for none)")
+    parser.add_argument("--reviews", type=Path, nargs="?", const=reviews_gold(), action="append",
+                        help="also train on analysts' reviews exported by `divwatch review export` (repeatable; "
+                             f"a bare --reviews reads {reviews_gold()}); without it the model is the shipped one")
     parser.add_argument("--out", type=Path, default=None, help="model file (default: the one inside the package)")
     parser.set_defaults(func=run)
 
@@ -30,8 +35,12 @@ def run(args: argparse.Namespace) -> int:
     if not (args.gold / "labels.jsonl").is_file():
         print(f"divwatch train: {args.gold}: no labels.jsonl", file=sys.stderr)
         return 2
+    reviews = [folder / CLAUSES_FILE for folder in args.reviews or []]
+    if missing := [str(path) for path in reviews if not path.is_file()]:
+        print(f"divwatch train: no reviews exported at {', '.join(missing)}: run `divwatch review export` first", file=sys.stderr)
+        return 2
     started = time.process_time()
-    model = train(args.gold, args.texts, [path for path in args.near_misses or NEAR_MISSES if path.is_file()])
+    model = train(args.gold, args.texts, [path for path in args.near_misses or NEAR_MISSES if path.is_file()] + reviews)
     out = args.out or shipped_model_path()
     version = save_model(model, out)
     thresholds = ", ".join(f"{c} {t:.3f}" if t < RULES_DECIDE else f"{c} rules" for c, t in zip(model.categories, model.thresholds))
