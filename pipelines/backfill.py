@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -78,10 +79,14 @@ class BackfillResult:
 def run_backfill(instance: dg.DagsterInstance, warehouse: Warehouse, store: PartitionStore, states: list[str],
                  sessions: list[str] | None = None, executor: str = "dask", workers: int = 2,
                  address: str | None = None, on_start: Callable[[list[Partition], dict], None] | None = None,
-                 tags: dict[str, str] | None = None) -> BackfillResult:
-    """Export pending partitions, analyse them on the executor, then load every finished partition once."""
-    inputs = session_versions(warehouse, states, sessions)
-    pending = export_pending(store, inputs)
+                 tags: dict[str, str] | None = None,
+                 warehouse_lock: Callable[[], AbstractContextManager] = nullcontext) -> BackfillResult:
+    """Export pending partitions, analyse them on the executor, then load every finished partition once.
+
+    Only the export and the load hold `warehouse_lock`; the analysis runs without it."""
+    with warehouse_lock():
+        inputs = session_versions(warehouse, states, sessions)
+        pending = export_pending(store, inputs)
     result = BackfillResult([p.key for p in inputs], [p.key for p in pending])
     if on_start:
         on_start(pending, inputs)
@@ -93,10 +98,11 @@ def run_backfill(instance: dg.DagsterInstance, warehouse: Warehouse, store: Part
         with dg.execute_job(recon, instance=instance, run_config=run_config, tags=tags,
                             raise_on_error=False) as computed:
             result.success = computed.success
-    loaded = load_partitions_job.execute_in_process(
-        run_config={"ops": {"load_partition_files": {"config": {"partition_keys": result.selected}}}} | QUIET,
-        resources={"warehouse": warehouse, "partition_files": PartitionFiles(root=store.root)},
-        instance=instance, tags=tags, raise_on_error=False)
+    with warehouse_lock():
+        loaded = load_partitions_job.execute_in_process(
+            run_config={"ops": {"load_partition_files": {"config": {"partition_keys": result.selected}}}} | QUIET,
+            resources={"warehouse": warehouse, "partition_files": PartitionFiles(root=store.root)},
+            instance=instance, tags=tags, raise_on_error=False)
     result.success = result.success and loaded.success
     if loaded.success:
         result.loaded = loaded.output_for_node("load_partition_files")
@@ -112,6 +118,8 @@ class Progress:
         self._thread: threading.Thread | None = None
 
     def start(self, pending: list[Partition], inputs: dict) -> None:
+        if not pending:
+            return
         total_bytes = sum(int(inputs[p]["text"].str.len().sum()) for p in pending)
         self._thread = threading.Thread(target=self._watch, args=(pending, total_bytes), daemon=True)
         self._thread.start()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from urllib.parse import quote
 
 import duckdb
 import fsspec
@@ -35,6 +35,12 @@ PARTITION_TABLES = {
 }
 
 
+def _slug(name: str) -> str:
+    """A folder name safe on every filesystem and object store, still unique for distinct names."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:60]
+    return f"{readable}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
 @dataclass(frozen=True)
 class Partition:
     """One unit of parallel work: the versions of one legislative session in one jurisdiction."""
@@ -48,7 +54,7 @@ class Partition:
 
     @property
     def folder(self) -> str:
-        return f"jurisdiction={quote(self.jurisdiction, safe='')}/session={quote(self.session, safe='')}"
+        return f"jurisdiction={_slug(self.jurisdiction)}/session={_slug(self.session)}"
 
     @classmethod
     def from_key(cls, key: str) -> Partition:
@@ -163,9 +169,9 @@ def load_partitions(con: duckdb.DuckDBPyConnection, store: PartitionStore, parti
     con.execute("BEGIN TRANSACTION")
     try:
         for table, column in PARTITION_TABLES.items():
-            con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT version_id FROM read_parquet(?))", [inputs])
+            con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT version_id FROM read_parquet(?, hive_partitioning = false))", [inputs])
             files = [store.url(p, f"{table}.parquet") for p, _ in fresh]
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [files])
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, hive_partitioning = false)", [files])
         con.executemany(
             "INSERT OR REPLACE INTO core.partition_loads VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[p.key, p.jurisdiction, p.session, m["content_hash"], m["input_hash"], run_id, datetime.now()]
