@@ -1,6 +1,7 @@
 """Analysis as partition files: export each (jurisdiction, session)'s versions, analyse them anywhere, load them once."""
 
 import hashlib
+import time
 from functools import cache
 from pathlib import Path
 
@@ -72,20 +73,26 @@ def export_pending(store: PartitionStore, partitions: dict[Partition, pd.DataFra
 
 def analyse_partition(store: PartitionStore, partition: Partition, run_id: str) -> dict:
     """The heavy step: analyse one partition's versions and write its table files; returns the manifest."""
+    started = time.process_time()
     versions = store.read_input(partition)
     frames = analyse_versions(versions.drop(columns=["jurisdiction", "text_sha256"]), partition.jurisdiction,
                               shipped_model())
     text_bytes = int(versions["text"].str.len().sum()) if not versions.empty else 0
-    return store.write_results(partition, frames, input_hash(versions), run_id, text_bytes)
+    return store.write_results(partition, frames, input_hash(versions), run_id,
+                               {"text_bytes": text_bytes, "cpu_seconds": round(time.process_time() - started, 4)})
 
 
-def analyse_op(partition: Partition, name: str) -> dg.OpDefinition:
-    """One op per partition, so the executor spreads partitions over its workers."""
+def analyse_op(partitions: list[Partition], name: str) -> dg.OpDefinition:
+    """One op per chunk of partitions, so the executor spreads chunks over its workers; each partition's files
+    are finished (manifest written) as soon as it is done, so a crash loses at most the partition under way."""
 
-    @dg.op(name=name, description=f"Analyse {partition.key} into partition files.", out=dg.Out(dg.Nothing))
+    @dg.op(name=name, description=f"Analyse {len(partitions)} partition(s) into partition files.",
+           out=dg.Out(dg.Nothing))
     def analyse(context: dg.OpExecutionContext, partition_files: PartitionFiles) -> None:
-        manifest = analyse_partition(partition_files.store(), partition, context.run_id)
-        context.log.info(f"{partition.key}: {sum(manifest['rows'].values())} rows, {manifest['content_hash'][:12]}")
+        store = partition_files.store()
+        for partition in partitions:
+            manifest = analyse_partition(store, partition, context.run_id)
+            context.log.info(f"{partition.key}: {sum(manifest['rows'].values())} rows, {manifest['content_hash'][:12]}")
 
     return analyse
 

@@ -7,7 +7,6 @@ never comes here.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -31,13 +30,21 @@ def partition_root() -> str:
     return setting("PARTITIONS", str(REPO / "data" / "partitions"))
 
 
-def _op_name(index: int, partition: Partition) -> str:
-    return f"analyse_{index:05d}_{re.sub(r'[^A-Za-z0-9]+', '_', partition.key)}"[:120]
+def balanced_chunks(pending: list[Partition], inputs: dict, count: int) -> tuple[tuple[str, ...], ...]:
+    """Pending partitions dealt into `count` chunks of about equal text, largest first: an executor step costs
+    about half a second of Dagster bookkeeping, far more than a small partition's analysis, so steps carry several."""
+    chunks: list[list[str]] = [[] for _ in range(max(1, min(count, len(pending))))]
+    loads = [0] * len(chunks)
+    for partition in sorted(pending, key=lambda p: (-int(inputs[p]["text"].str.len().sum()), p.key)):
+        lightest = loads.index(min(loads))
+        chunks[lightest].append(partition.key)
+        loads[lightest] += int(inputs[partition]["text"].str.len().sum()) + 1
+    return tuple(tuple(chunk) for chunk in chunks if chunk)
 
 
-def build_analysis_job(partition_keys: tuple[str, ...], executor: str) -> dg.JobDefinition:
-    """One op per pending partition, no op touching the warehouse: every worker only reads and writes files."""
-    ops = [analyse_op(Partition.from_key(k), _op_name(i, Partition.from_key(k))) for i, k in enumerate(partition_keys)]
+def build_analysis_job(chunks: tuple[tuple[str, ...], ...], executor: str) -> dg.JobDefinition:
+    """One op per chunk of pending partitions, no op touching the warehouse: workers only read and write files."""
+    ops = [analyse_op([Partition.from_key(k) for k in chunk], f"analyse_chunk_{i:04d}") for i, chunk in enumerate(chunks)]
 
     @dg.job(name="partition_analysis_job", executor_def=EXECUTORS[executor],
             resource_defs={"partition_files": PartitionFiles(root=partition_root())},
@@ -78,7 +85,7 @@ class BackfillResult:
 
 def run_backfill(instance: dg.DagsterInstance, warehouse: Warehouse, store: PartitionStore, states: list[str],
                  sessions: list[str] | None = None, executor: str = "dask", workers: int = 2,
-                 address: str | None = None, on_start: Callable[[list[Partition], dict], None] | None = None,
+                 address: str | None = None, chunks_per_worker: int = 4, on_start: Callable[[list[Partition], dict], None] | None = None,
                  tags: dict[str, str] | None = None,
                  warehouse_lock: Callable[[], AbstractContextManager] = nullcontext) -> BackfillResult:
     """Export pending partitions, analyse them on the executor, then load every finished partition once.
@@ -93,8 +100,9 @@ def run_backfill(instance: dg.DagsterInstance, warehouse: Warehouse, store: Part
     run_config = {"resources": {"partition_files": {"config": {"root": store.root}}}} | executor_config(
         executor, workers, address) | QUIET
     if pending:
+        chunks = balanced_chunks(pending, inputs, chunks_per_worker * workers)
         recon = dg.build_reconstructable_job("pipelines.backfill", "build_analysis_job",
-                                             reconstructable_args=(tuple(result.computed), executor))
+                                             reconstructable_args=(chunks, executor))
         with dg.execute_job(recon, instance=instance, run_config=run_config, tags=tags,
                             raise_on_error=False) as computed:
             result.success = computed.success

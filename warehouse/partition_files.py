@@ -129,14 +129,16 @@ class PartitionStore:
             return pq.read_table(handle).to_pandas()
 
     def write_results(self, partition: Partition, frames: Mapping[str, pd.DataFrame], input_hash: str,
-                      run_id: str, text_bytes: int) -> dict:
-        """Replace this partition's table files, then its manifest last: a manifest means every file is whole."""
+                      run_id: str, effort: Mapping[str, float]) -> dict:
+        """Replace this partition's table files, then its manifest last: a manifest means every file is whole.
+
+        `effort` (text bytes, CPU seconds) goes into the manifest for progress bars and capacity figures."""
         self._forget(partition)
         blobs = {table: _parquet_bytes(table, frames[table]) for table in PARTITION_TABLES}
         for table, blob in blobs.items():
             self._write(self._path(partition, f"{table}.parquet"), blob)
         manifest = {"partition_key": partition.key, "input_hash": input_hash, "content_hash": content_hash(blobs),
-                    "run_id": run_id, "text_bytes": text_bytes, "rows": {t: len(frames[t]) for t in PARTITION_TABLES},
+                    "run_id": run_id, **effort, "rows": {t: len(frames[t]) for t in PARTITION_TABLES},
                     "written_at": datetime.now().isoformat(timespec="seconds")}
         self._write(self._path(partition, MANIFEST), json.dumps(manifest, indent=1).encode())
         return manifest
