@@ -14,7 +14,7 @@ from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS
 from assets.partition_analysis import analyse_partition, export_pending, session_versions
 from assets.resources import BillSources
-from pipelines.backfill import run_backfill
+from pipelines.backfill import load_partitions_job, run_backfill
 from warehouse.db import Warehouse
 from warehouse.partition_files import PARTITION_TABLES, PartitionStore, table_fingerprints
 
@@ -125,3 +125,11 @@ def test_partition_files_load_from_an_fsspec_url(seeded, tmp_path) -> None:
     assert _fingerprints(warehouse)["analysis.clauses"][0] > 0
     assert set(PARTITION_TABLES) <= {p.rsplit("/", 1)[-1].removesuffix(".parquet")
                                      for p in store.fs.find(store.base)}
+
+
+def test_the_distributed_instance_serializes_only_warehouse_writes(tmp_path) -> None:
+    shutil.copy(REPO / "config" / "dagster_distributed.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert limits == [{"key": "divwatch/warehouse-write", "limit": 1}]
+    assert load_partitions_job.tags["divwatch/warehouse-write"] == "load"
