@@ -15,6 +15,7 @@ from assets.bills import BILL_ASSETS
 from assets.partition_analysis import analyse_partition, export_pending, session_versions
 from assets.resources import BillSources
 from pipelines.backfill import load_partitions_job, run_backfill
+from pipelines.cli import main
 from warehouse.db import Warehouse
 from warehouse.partition_files import PARTITION_TABLES, PartitionStore, table_fingerprints
 
@@ -133,3 +134,19 @@ def test_the_distributed_instance_serializes_only_warehouse_writes(tmp_path) -> 
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert limits == [{"key": "divwatch/warehouse-write", "limit": 1}]
     assert load_partitions_job.tags["divwatch/warehouse-write"] == "load"
+
+
+def test_the_backfill_command_resumes_and_says_what_it_did(seeded, tmp_path, monkeypatch, capsys) -> None:
+    warehouse = _copy(seeded, tmp_path)
+    monkeypatch.setenv("DIVWATCH_WAREHOUSE", warehouse.path)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    command = ["backfill", "--states", "AZ", "--executor", "in_process", "--partitions", str(tmp_path / "files")]
+
+    assert main(command) == 0
+    first = capsys.readouterr().out
+    assert main(command) == 0
+    second = capsys.readouterr().out
+    assert main(["backfill", "--states", "AZ", "--workers", "0"]) == 2
+
+    assert "1 partitions selected, 0 already finished, 1 to compute" in first and "computed 1, loaded 1" in first
+    assert "1 already finished, 0 to compute" in second and "computed 0, loaded 0" in second
