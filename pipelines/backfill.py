@@ -18,7 +18,7 @@ from dagster_dask import dask_executor
 
 from assets.partition_analysis import (WAREHOUSE_WRITE_TAG, PartitionFiles, analyse_op, export_pending,
                                        load_partition_files, session_versions)
-from pipelines.settings import REPO, setting, warehouse_path
+from pipelines.settings import REPO, setting
 from warehouse.db import Warehouse
 from warehouse.partition_files import Partition, PartitionStore
 
