@@ -14,7 +14,6 @@ order-free content hashes per table.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -55,10 +54,6 @@ def seed(path: Path, replicas: int) -> list[str]:
     return states
 
 
-def manifests(store: PartitionStore) -> list[dict]:
-    return [json.loads(store.fs.cat(p)) for p in store.fs.glob(f"{store.base}/*/*/_manifest.json")]
-
-
 def timed_backfill(work: Path, seeded: Path, states: list[str], name: str, executor: str, workers: int) -> dict:
     """One full backfill on a fresh copy of the seeded warehouse and an empty partition location."""
     folder = work / name
@@ -70,7 +65,7 @@ def timed_backfill(work: Path, seeded: Path, states: list[str], name: str, execu
     started, cpu_started = time.perf_counter(), time.process_time()
     result = run_backfill(instance, warehouse, store, states, executor=executor, workers=workers)
     wall = time.perf_counter() - started
-    done = manifests(store)
+    done = store.manifests()
     with duckdb.connect(warehouse.path, read_only=True) as con:
         contents = table_fingerprints(con)
     return {"name": name, "success": result.success, "partitions": len(result.computed), "wall_s": round(wall, 1),
@@ -92,11 +87,11 @@ def crash_and_resume(work: Path, seeded: Path, states: list[str], kill_after: fl
     command = [sys.executable, "-m", "pipelines.cli", "backfill", "--states", *states, "--workers", "2"]
     killed = subprocess.Popen(command, env=env, cwd=REPO, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while len(manifests(store)) < kill_after * total and killed.poll() is None:
+    while len(store.manifests()) < kill_after * total and killed.poll() is None:
         time.sleep(0.5)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait()
-    finished_before = len(manifests(store))
+    finished_before = len(store.manifests())
     resumed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
     computed = next((line for line in resumed.stdout.splitlines() if line.startswith("computed")), resumed.stderr[-400:])
     with duckdb.connect(warehouse_path, read_only=True) as con:

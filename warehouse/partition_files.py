@@ -140,16 +140,25 @@ class PartitionStore:
         manifest = {"partition_key": partition.key, "input_hash": input_hash, "content_hash": content_hash(blobs),
                     "run_id": run_id, **effort, "rows": {t: len(frames[t]) for t in PARTITION_TABLES},
                     "written_at": datetime.now().isoformat(timespec="seconds")}
-        self._write(self._path(partition, MANIFEST), json.dumps(manifest, indent=1).encode())
+        written = self._path(partition, f"{MANIFEST}.partial")
+        self._write(written, json.dumps(manifest, indent=1).encode())
+        self.fs.mv(written, self._path(partition, MANIFEST))  # a reader sees no manifest or a whole one
         return manifest
 
     def manifest(self, partition: Partition) -> dict | None:
         """The finished partition's manifest, or None while it is missing or half written."""
-        path = self._path(partition, MANIFEST)
-        if not self.fs.exists(path):
+        return self._read_manifest(self._path(partition, MANIFEST))
+
+    def _read_manifest(self, path: str) -> dict | None:
+        try:
+            return json.loads(self.fs.cat(path))
+        except (FileNotFoundError, json.JSONDecodeError):
             return None
-        with self.fs.open(path, "rb") as handle:
-            return json.loads(handle.read())
+
+    def manifests(self) -> list[dict]:
+        """Every finished partition's manifest at this location, whichever run wrote it."""
+        found = (self._read_manifest(path) for path in self.fs.glob(f"{self.base}/*/*/{MANIFEST}"))
+        return [manifest for manifest in found if manifest is not None]
 
     def register(self, con: duckdb.DuckDBPyConnection) -> None:
         """Let DuckDB read a remote location through the same fsspec filesystem the workers wrote with."""
