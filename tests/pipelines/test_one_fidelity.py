@@ -10,7 +10,8 @@ import pytest
 
 from assets.alerts import alerts
 from analysis.model import Fidelity, ProvisionStatus
-from assets.analysis import ANALYSIS_ASSETS, _bill_fidelity
+from assets.analysis import ANALYSIS_ASSETS
+from assets.analysis_rows import _bill_fidelity
 from assets.bills import BILL_ASSETS
 from assets.resources import BillSources
 from tests.pipelines.test_bill_pipeline import REPO

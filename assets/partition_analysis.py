@@ -1,0 +1,106 @@
+"""Analysis as partition files: export each (jurisdiction, session)'s versions, analyse them anywhere, load them once."""
+
+import hashlib
+import time
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+import analysis
+from analysis.clauses.learned import shipped_model
+from assets.analysis import VERSION_COLUMNS, VERSION_ORDER
+from assets.analysis_rows import analyse_versions
+from warehouse.db import Warehouse
+from warehouse.partition_files import Partition, PartitionStore, load_partitions
+
+WAREHOUSE_WRITE_TAG = "divwatch/warehouse-write"
+ENGINE_FILES = (".py", ".toml", ".npz", ".json")
+
+
+class PartitionFiles(dg.ConfigurableResource):
+    """Where partition files live: a local folder (default) or an fsspec URL every worker can reach."""
+
+    root: str = "data/partitions"
+
+    def store(self) -> PartitionStore:
+        return PartitionStore(self.root)
+
+
+@cache
+def engine_fingerprint() -> str:
+    """A hash of the analysis engine's code, rules and model, so an improved engine re-analyses every partition."""
+    digest = hashlib.sha256()
+    root = Path(analysis.__file__).parent
+    for path in sorted(p for p in root.rglob("*") if p.suffix in ENGINE_FILES and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_hash(versions: pd.DataFrame) -> str:
+    """What a partition's results depend on: its versions' ids and texts, and the engine."""
+    digest = hashlib.sha256(engine_fingerprint().encode())
+    for version_id, text_sha256 in sorted(zip(versions["version_id"], versions["text_sha256"])):
+        digest.update(f"{version_id}:{text_sha256};".encode())
+    return digest.hexdigest()
+
+
+def session_versions(warehouse: Warehouse, states: list[str], sessions: list[str] | None) -> dict[Partition, pd.DataFrame]:
+    """The stored versions of the chosen states (and sessions), one frame per partition, in analysis order."""
+    where, params = "jurisdiction IN (SELECT unnest(?))", [states]
+    if sessions:
+        where, params = f"{where} AND session IN (SELECT unnest(?))", [states, sessions]
+    frame = warehouse.query_df(
+        f"SELECT jurisdiction, text_sha256, {VERSION_COLUMNS} FROM core.bill_versions WHERE {where} "
+        f"ORDER BY jurisdiction, {VERSION_ORDER}", params)
+    return {Partition(j, s): group.reset_index(drop=True)
+            for (j, s), group in frame.groupby(["jurisdiction", "session"], sort=False)}
+
+
+def export_pending(store: PartitionStore, partitions: dict[Partition, pd.DataFrame]) -> list[Partition]:
+    """Write the input of every partition whose finished files do not match its versions and engine; returns those.
+
+    A partition with a manifest for the same input hash is done, whichever run or machine wrote it."""
+    pending = []
+    for partition, versions in partitions.items():
+        manifest = store.manifest(partition)
+        if manifest is None or manifest["input_hash"] != input_hash(versions):
+            store.write_input(partition, versions)
+            pending.append(partition)
+    return pending
+
+
+def analyse_partition(store: PartitionStore, partition: Partition, run_id: str) -> dict:
+    """The heavy step: analyse one partition's versions and write its table files; returns the manifest."""
+    started = time.process_time()
+    versions = store.read_input(partition)
+    frames = analyse_versions(versions.drop(columns=["jurisdiction", "text_sha256"]), partition.jurisdiction,
+                              shipped_model())
+    text_bytes = int(versions["text"].str.len().sum()) if not versions.empty else 0
+    return store.write_results(partition, frames, input_hash(versions), run_id,
+                               {"text_bytes": text_bytes, "cpu_seconds": round(time.process_time() - started, 4)})
+
+
+def analyse_op(partitions: list[Partition], name: str) -> dg.OpDefinition:
+    """One op per chunk of partitions, so the executor spreads chunks over its workers; each partition's files
+    are finished (manifest written) as soon as it is done, so a crash loses at most the partition under way."""
+
+    @dg.op(name=name, description=f"Analyse {len(partitions)} partition(s) into partition files.",
+           out=dg.Out(dg.Nothing))
+    def analyse(context: dg.OpExecutionContext, partition_files: PartitionFiles) -> None:
+        store = partition_files.store()
+        rows = sum(sum(analyse_partition(store, p, context.run_id)["rows"].values()) for p in partitions)
+        context.log.info(f"{len(partitions)} partition(s), {rows} rows")  # once per step: each event is a storage write
+
+    return analyse
+
+
+@dg.op(tags={WAREHOUSE_WRITE_TAG: "load"}, config_schema={"partition_keys": [str]})
+def load_partition_files(context: dg.OpExecutionContext, warehouse: Warehouse,
+                         partition_files: PartitionFiles) -> dg.Output:
+    """The one serialized step: finished partitions into DuckDB in one transaction, unchanged ones skipped."""
+    partitions = [Partition.from_key(k) for k in context.op_config["partition_keys"]]
+    with warehouse.connect() as con:
+        loaded = load_partitions(con, partition_files.store(), partitions, context.run_id)
+    return dg.Output(loaded, metadata={"loaded": len(loaded), "skipped_unchanged": len(partitions) - len(loaded)})
