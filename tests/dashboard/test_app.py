@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -17,10 +18,17 @@ from warehouse.publish import publish_snapshot
 EMPTY_LOOKING = {"None", "none", "nan", "NaN", "<NA>", "NaT", "null"}
 
 
+def _run_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboard script run by AppTest; it leaves its own module as `__main__`, so the real one is put back after
+    the test (else a later process spawned by multiprocessing, such as a Dask worker, re-runs the dashboard)."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    return AppTest.from_file(str(APP), default_timeout=60).run()
+
+
 @pytest.fixture
 def app(serving_copy: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DIVWATCH_SERVING", str(serving_copy))
-    return AppTest.from_file(str(APP), default_timeout=60).run()
+    return _run_app(monkeypatch)
 
 
 def _marts(serving: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -42,7 +50,7 @@ def _edited_app(dashboard_warehouse: Warehouse, tmp_path: Path, monkeypatch: pyt
             con.execute(statement)
         publish_snapshot(con, tmp_path / "serving.duckdb")
     monkeypatch.setenv("DIVWATCH_SERVING", str(tmp_path / "serving.duckdb"))
-    return AppTest.from_file(str(APP), default_timeout=60).run()
+    return _run_app(monkeypatch)
 
 
 def test_bills_tab_lists_every_bill_with_human_column_names(app: AppTest, serving_copy: Path) -> None:
@@ -175,6 +183,6 @@ def test_state_health_and_alert_tabs_render_real_figures(app: AppTest, serving_c
 
 def test_missing_copy_explains_how_to_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIVWATCH_SERVING", str(tmp_path / "absent.duckdb"))
-    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    app = _run_app(monkeypatch)
     assert not app.exception
     assert "divwatch run" in app.warning[0].value
