@@ -44,7 +44,7 @@ def download_to_disk(client: HttpClient, url: str, *, max_bytes: int, slot: str 
     headers = {k: v for k, v in (("If-None-Match", kept.get("etag")), ("If-Modified-Since", kept.get("last_modified"))) if v}
     client.wait_for_turn(urlsplit(url).hostname or "")
     client.stats["requests"] += 1
-    try:
+    with client.failures_counted(shown):
         with client.session.cache_disabled():
             response = client.session.get(url, headers=headers, stream=True, timeout=client.timeout,
                                           hooks={"response": client.refuse_disallowed_redirect})
@@ -55,12 +55,6 @@ def download_to_disk(client: HttpClient, url: str, *, max_bytes: int, slot: str 
             if response.status_code >= 400:
                 raise client.status_failure(shown, response.status_code)
             digest, size = _stream(response, target, max_bytes, shown)
-    except FetchFailed:
-        client.stats["errors"] += 1
-        raise
-    except requests.RequestException as exc:
-        client.stats["errors"] += 1
-        raise FetchFailed(shown, f"connection failed: {type(exc).__name__}") from exc
     sidecar.write_text(json.dumps({"url": shown, "etag": response.headers.get("ETag"), "sha256": digest, "size": size,
                                    "last_modified": response.headers.get("Last-Modified")}))
     client.stats["downloaded"] += 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import hashlib
 import json as jsonlib
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -184,7 +185,7 @@ class HttpClient:
                  **kwargs) -> Fetched:
         shown = public_url(url)
         self.stats["requests"] += 1
-        try:
+        with self.failures_counted(shown):
             if not self.allows(url):
                 raise FetchFailed(shown, f"host not allowed: {urlsplit(url).hostname or url}")
             self.wait_for_turn(urlsplit(url).hostname or "")
@@ -193,6 +194,13 @@ class HttpClient:
             fetched = self._finish(response)
             if expect:
                 self._check_expected(fetched, expect)
+        return fetched
+
+    @contextlib.contextmanager
+    def failures_counted(self, shown: str) -> Iterator[None]:
+        """Count a failed request and turn a requests error into a FetchFailed that names its cause."""
+        try:
+            yield
         except FetchFailed:
             self.stats["errors"] += 1
             raise
@@ -205,7 +213,6 @@ class HttpClient:
         except requests.RequestException as exc:
             self.stats["errors"] += 1
             raise FetchFailed(shown, self._connection_reason(exc)) from exc
-        return fetched
 
     def _connection_reason(self, exc: requests.RequestException) -> str:
         cause = getattr(exc.args[0], "reason", None) if exc.args else None
