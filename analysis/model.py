@@ -39,6 +39,15 @@ class Clause:
     def categories(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(label.category for label in self.labels))
 
+    def evidence(self) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+        """Each category with the spans (offsets into this clause's text) of the words that gave it: a rule's match,
+        or the words the model weighed most."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for label in self.labels:
+            start, end = max(label.evidence_start - self.start, 0), min(label.evidence_end - self.start, len(self.text))
+            spans.setdefault(label.category, []).append((start, end) if start < end else (0, len(self.text)))
+        return tuple((category, tuple(sorted(set(found)))) for category, found in spans.items())
+
 
 @dataclass(frozen=True)
 class ProvisionStatus:

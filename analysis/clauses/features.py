@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -69,6 +70,19 @@ _ANALYZER = _WORDS.build_analyzer()
 def word_grams(text: str) -> list[str]:
     """The word n-grams the featurizer hashes for one text, in reading order."""
     return _ANALYZER(text)
+
+
+_SKIPPED = r"\W+(?:\w\W+)*"  # what lies between two tokens: non-word characters and one-letter words
+
+
+def gram_span(text: str, gram: str) -> tuple[int, int]:
+    """Where an n-gram first occurs in text (the words as the featurizer read them), or the whole text if nowhere."""
+    read = _as_read(text)
+    if len(read) == len(text):
+        found = re.search(r"\b" + _SKIPPED.join(re.escape(word) for word in gram.split()) + r"\b", read)
+        if found:
+            return found.span()
+    return 0, len(text)
 
 
 def gram_columns(grams: Sequence[str]) -> np.ndarray:

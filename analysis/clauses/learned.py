@@ -76,15 +76,22 @@ class ClauseModel:
             if fired:
                 labels.extend(replace(label, probability=p, model_version=self.version, explanation=f"rule {label.rule}") for label in fired)
             else:
-                labels.append(Label(category, "model", clause.start, clause.end, p, self.version, self.explain(clause, index)))
+                strongest = self.strongest_grams(clause, index)
+                start, end = features.gram_span(clause.text, strongest[0]) if strongest else (0, len(clause.text))
+                labels.append(Label(category, "model", clause.start + start, clause.start + end, p, self.version,
+                                    explanation(strongest)))
         return replace(clause, labels=tuple(labels))
 
-    def explain(self, clause: Clause, category_index: int) -> str:
-        """The word n-grams of the clause that push hardest toward the category."""
+    def strongest_grams(self, clause: Clause, category_index: int) -> list[str]:
+        """The word n-grams of the clause that push hardest toward the category, strongest first."""
         grams = list(dict.fromkeys(features.word_grams(clause.text)))
         weights = self._dense_weights[features.gram_columns(grams), category_index]
-        strongest = [grams[i] for i in np.argsort(-weights, kind="stable")[:EXPLAINED_FEATURES] if weights[i] > 0]
-        return "words: " + ", ".join(repr(gram) for gram in strongest) if strongest else "words: (none positive)"
+        return [grams[i] for i in np.argsort(-weights, kind="stable")[:EXPLAINED_FEATURES] if weights[i] > 0]
+
+
+def explanation(strongest: list[str]) -> str:
+    """A model label's explanation: the words that weighed most."""
+    return "words: " + ", ".join(repr(gram) for gram in strongest) if strongest else "words: (none positive)"
 
 
 class RulesOnly:

@@ -153,10 +153,12 @@ def _vetoed(cue: Cue, text: str, match: re.Match[str]) -> bool:
 Spans = tuple[tuple[int, int], ...]
 
 
-def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True) -> dict[str, Spans]:
-    """Cues one clause carries, each with every span (offsets into text) that shows it, first span first."""
+def find_cues(text: str, categories: Sequence[tuple[str, Spans]] = (), prefilter: bool = True) -> dict[str, Spans]:
+    """Cues one clause carries, each with every span (offsets into text) that shows it, first span first; `categories`
+    are the classifier's categories with the spans of the words that gave them (Clause.evidence())."""
     found: dict[str, Spans] = {}
-    category_set = set(categories)
+    evidence = dict(categories)
+    category_set = set(evidence)
     lowered = _lower(text)
     present = {trigger for _, trigger in _trigger_automaton().iter(lowered)}
     if prefilter and not present and not category_set:
@@ -175,7 +177,7 @@ def find_cues(text: str, categories: Sequence[str] = (), prefilter: bool = True)
         if spans:
             found[cue.name] = spans
         elif cue.categories & category_set and not any(p.search(text) for p in cue.refuted_by):
-            found[cue.name] = ((0, len(text)),)
+            found[cue.name] = tuple(sorted({span for category in cue.categories & category_set for span in evidence[category]}))
     yields = _yields()
 
     def alive(name: str) -> bool:  # a negation that is itself negated does not cancel ("shall not ask ... informant")
@@ -197,23 +199,38 @@ def _matches(cue: Cue, text: str, lowered: str) -> Spans:
 
 
 _SENTENCE = re.compile(r"[^.;]+")
+TOGETHER_REACH = 300  # characters: class words further apart than this belong to different thoughts of a run-on list
 
 
 def _together(cue: Cue, lowered: str) -> Spans:
-    """Sentences in which every word class of the cue occurs, in any order (so unseen word orders still count);
-    the span runs from the first class word to the last, and a negation anywhere in the sentence cancels it."""
+    """Sentences in which every word class of the cue occurs within TOGETHER_REACH characters, in any order (so unseen
+    word orders still count); the spans are the class words themselves (what an amendment must touch to add or drop
+    the cue), and a negation anywhere in the sentence cancels it."""
     if not all(p.search(lowered) for p in cue.together):  # most clauses lack a class altogether
         return ()
     spans = []
     for sentence in _SENTENCE.finditer(lowered):
-        hits = [p.search(sentence.group()) for p in cue.together]
-        if all(hits) and not any(u.search(sentence.group()) for u in cue.unless):
-            spans.append((sentence.start() + min(h.start() for h in hits), sentence.start() + max(h.end() for h in hits)))
-    return tuple(spans)
+        text = sentence.group()
+        if any(u.search(text) for u in cue.unless):
+            continue
+        hits = [[m.span() for m in p.finditer(text)] for p in cue.together]
+        if all(hits):
+            spans.extend((sentence.start() + a, sentence.start() + b) for a, b in _within_reach(hits))
+    return tuple(sorted(spans))
 
 
-_ENUMERATOR = re.compile(r"\s*(?:\((\d+)\)|(\d+)\.|\(([a-z]{1,4})\)|\(([A-Z]{1,4})\)|([A-Z])\.)\s")
+def _within_reach(hits: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """For the first word of the first class that has every other class within reach, one nearest word of each class."""
+    for anchor, _ in hits[0]:
+        nearest = [min(found, key=lambda span: abs(span[0] - anchor)) for found in hits]
+        if max(span[1] for span in nearest) - min(span[0] for span in nearest) <= TOGETHER_REACH:
+            return nearest
+    return []
+
+
+_ENUMERATOR = re.compile(r"[\s>*-]*(?:\((\d+)\)|(\d+)\.|\(([a-z]{1,4})\)|\(([A-Z]{1,4})\)|([A-Z])\.)\**\s")  # after any quote or bullet marks of a text rendered as Markdown
 LIST_REACH = 15  # items read under one lead-in at most
+LEAD_IN_ENDINGS = (":", "\u2014", "--")  # "the following:", and the dash federal and many state drafters end a lead-in with
 
 
 def _item_style(text: str) -> int | None:
@@ -233,7 +250,7 @@ def list_leadins(clauses: Sequence[Clause]) -> list[int]:
         elif leadin >= 0:
             leadin, style = -1, None
         leadins.append(leadin if leadin >= 0 and leadin != k else -1)
-        if text.endswith(":"):
+        if text.endswith(LEAD_IN_ENDINGS):
             leadin, style = k, None
     return leadins
 
@@ -255,10 +272,10 @@ def version_cues(clauses: Sequence[Clause], leadins: Sequence[int] | None = None
 
 def clause_cues(clause: Clause) -> dict[str, Spans]:
     """Cues of a Clause (its codebook categories plus phrasing); cached, since versions share most clauses."""
-    return _cached_cues(clause.text, clause.categories)
+    return _cached_cues(clause.text, clause.evidence())
 
 
 @lru_cache(maxsize=8192)
-def _cached_cues(text: str, categories: tuple[str, ...]) -> dict[str, Spans]:
+def _cached_cues(text: str, categories: tuple[tuple[str, Spans], ...]) -> dict[str, Spans]:
     """find_cues memoised by clause text and categories."""
     return find_cues(text, categories)

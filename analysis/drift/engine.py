@@ -75,8 +75,8 @@ def compare(
     _prepare(new, classify)
     pairs = align([c.text for c in old.clauses], [c.text for c in new.clauses])
     _mark_tails(pairs, old, new)
-    old.aligned = {p.old for p in pairs if p.old is not None and p.new is not None}
-    new.aligned = {p.new for p in pairs if p.old is not None and p.new is not None}
+    old.partners = {p.old: p.new for p in pairs if p.old is not None and p.new is not None}
+    new.partners = {p.new: p.old for p in pairs if p.old is not None and p.new is not None}
     lines = {(p.old, p.new): redline(old.clauses[p.old].text, new.clauses[p.new].text) for p in pairs if _changed(p, old, new)}
     signals = fire_signals(pairs, lines, old, new)
     old_status, new_status = _statuses(pairs, old, new)

@@ -14,8 +14,9 @@ ENFORCERS = frozenset({"law_enforcement", "prosecutor", "probation", "court"})
 
 
 def category_cues(clause: Clause) -> dict[str, tuple[tuple[int, int], ...]]:
-    """One cue per codebook category the classifier gave the clause ("category:exclusion"), spanning the clause."""
-    return {f"category:{category}": ((0, len(clause.text)),) for category in clause.categories}
+    """One cue per codebook category the classifier gave the clause ("category:exclusion"), spanning the words that
+    gave it, so an amendment adds or drops the category only where it changes those words."""
+    return {f"category:{category}": spans for category, spans in clause.evidence()}
 
 
 def meaning_fires(rule: dict, o: Clause, n: Clause, carried: frozenset[str] = frozenset()) -> bool:

@@ -36,7 +36,7 @@ class Side:
     clauses: list[Clause] = field(default_factory=list)
     cues: list[dict[str, cue_rules.Spans]] = field(default_factory=list)
     tail: int = 1 << 30  # clauses from here on lie after the last aligned clause of a cut-off comparison
-    aligned: set[int] = field(default_factory=set)  # clauses paired with a clause of the other side
+    partners: dict[int, int] = field(default_factory=dict)  # each paired clause's counterpart on the other side
     leadins: list[int] = field(default_factory=list)  # each clause's list lead-in (-1: none)
     counts: Counter = field(default_factory=Counter)  # clauses per cue, filled on first use
     loose: Counter | None = None  # unpaired clauses per cue, filled on first use
@@ -59,7 +59,7 @@ class Side:
     def loose_count(self, cue: str) -> int:
         """Unpaired clauses on this side that carry the cue (candidates for a real addition or deletion)."""
         if self.loose is None:
-            self.loose = Counter(name for k, found in enumerate(self.cues) if k not in self.aligned for name in found)
+            self.loose = Counter(name for k, found in enumerate(self.cues) if k not in self.partners for name in found)
         return self.loose[cue]
 
     def item_cues(self, index: int | None) -> set[str]:
@@ -95,11 +95,21 @@ def _moved(cue: str, text: str, other: Side) -> bool:
     return any(cue in found and similarity(mine, words(c.text), MOVED_SIMILARITY) >= MOVED_SIMILARITY for c, found in pairs)
 
 
+def _spelled_out(cue: str, index: int, side: Side, other: Side) -> bool:
+    """Whether an unpaired list item only spells out its lead-in's counterpart, a single clause that already carried
+    the cue ("$20,000,000 for each of fiscal years 2022 through 2026" becoming one item per year)."""
+    leadin = side.leadins[index] if index < len(side.leadins) else -1
+    partner = side.partners.get(leadin) if leadin >= 0 else None
+    return partner is not None and cue in other.cues[partner] and partner not in other.leadins
+
+
 def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
     """An unpaired clause really adds (or drops) a cue: it is not in the uncertain tail, more unpaired clauses
-    carry the cue on this side than on the other (else it was reworded beyond alignment), and it did not just move."""
+    carry the cue on this side than on the other (else it was reworded beyond alignment), it did not just move,
+    and it does not merely spell out a clause the other side states at once."""
     clause = side.clauses[index]
-    return index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, other)
+    return (index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, other)
+            and not _spelled_out(cue, index, side, other))
 
 
 def _version_gate(rule: dict, cue: str, old: Side, new: Side) -> bool:

@@ -67,7 +67,7 @@ def test_a_model_only_label_names_the_words_that_decided_it():
     [label] = labelled.labels
     assert (label.category, label.rule, label.model_version) == ("harm_reduction", "model", "test")
     assert label.probability > 0.5 and "'clean needles'" in label.explanation
-    assert (label.evidence_start, label.evidence_end) == (clause.start, clause.end)
+    assert clause.text[label.evidence_start:label.evidence_end] == "clean needles"  # the words, not the whole clause
     [unlabelled] = model.label([Clause(0, 20, "Nothing to see here.", "")])
     assert unlabelled.labels == ()
 

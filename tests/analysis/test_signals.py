@@ -11,7 +11,8 @@ import pytest
 from analysis.drift.engine import compare
 from analysis.drift.evaluate import evaluate_signals
 from analysis.clauses.engine import classify
-from analysis.drift.cues import cues, find_cues, rules
+from analysis.drift.cues import cues, find_cues, list_leadins, rules
+from analysis.model import Clause
 from analysis.drift.meaning import meaning_fires
 
 AMENDMENTS = Path(__file__).parents[1] / "fixtures" / "amendments"
@@ -119,11 +120,11 @@ def test_fired_signals_quote_the_versions(subset):
 
 
 def test_shared_gold_pairs_hold_their_training_figures():
-    """A floor under the training figures on all 13 gold pairs (P 0.455, R 0.833, direction 0.692 when written)."""
+    """A floor under the training figures on all 13 gold pairs (P 0.556, R 0.833, direction 0.769 when last measured)."""
     scores = evaluate_signals(CORPUS / "gold", CORPUS / "texts")
     summary = scores.as_dict()
     assert summary["pairs"] == 13 and not summary["errors"]
-    assert scores.overall.precision >= 0.4 and scores.overall.recall >= 0.8 and scores.high.recall == 1.0
+    assert scores.overall.precision >= 0.5 and scores.overall.recall >= 0.8 and scores.high.recall == 1.0
     assert scores.direction_accuracy >= 0.65
 
 
@@ -148,6 +149,37 @@ def test_word_classes_match_in_any_order_and_yield_to_negations():
     assert "sharing_classes" not in find_cues("The provider shall not tell the sheriff which participants missed appointments.")
     assert "sharing_classes" not in find_cues("The provider shall report aggregate counts of participants to the sheriff.")
     assert "sharing_classes" not in find_cues("The sheriff met the provider. Participants missed appointments.")
+
+
+def test_word_classes_are_the_words_themselves_and_must_lie_near_each_other():
+    """An amendment must touch a class word to add the cue; class words a run-on list keeps far apart do not meet."""
+    sentence = "Each month the provider shall tell the sheriff which participants missed appointments."
+    spans = find_cues(sentence)["sharing_classes"]
+    assert sorted(sentence[a:b] for a, b in spans) == ["participants", "sheriff", "tell"]
+    filler = " and ".join(["training curricula developed with community health organizations"] * 6)
+    assert "sharing_classes" not in find_cues(f"The provider shall tell partners about {filler} for the sheriff, who keeps the participants.")
+
+
+AUTHORIZATION = """Sec. 5. Grants.
+(a) The Attorney General shall make grants to law enforcement agencies for crisis intervention training.
+(b) There is authorized to be appropriated to law enforcement agencies to carry out this section $20,000,000 for each of fiscal years 2022 through 2026.
+(c) Each grantee shall report annually on the training it provides.
+"""
+
+
+def test_a_sum_spelled_out_year_by_year_adds_no_money_for_police():
+    """One clause that already funded police, split into one item per year, is a restructuring, not new money."""
+    split = AUTHORIZATION.replace("to carry out this section $20,000,000 for each of fiscal years 2022 through 2026.",
+                                  "to carry out this section:\n(1) $3,000,000 for fiscal year 2023.\n"
+                                  "(2) $20,000,000 for fiscal year 2024.\n(3) $10,000,000 for fiscal year 2025.")
+    assert [s.id for s in compare(AUTHORIZATION, split).signals] == []
+
+
+@pytest.mark.parametrize("ending", [":", "\u2014", "--"])
+def test_lead_ins_end_with_a_colon_or_a_dash_and_items_may_carry_markdown_marks(ending):
+    """Federal drafters end a lead-in with a dash; a rendered bill puts quote and bullet marks before "(1)"."""
+    texts = [f"Grant funds may be used for any of the following{ending}", "> - **(1)** Officer overtime.", "  > - (2) Training."]
+    assert list_leadins([Clause(0, len(t), t, "") for t in texts]) == [-1, 0, 0]
 
 
 @pytest.mark.parametrize(
