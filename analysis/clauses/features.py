@@ -18,6 +18,8 @@ NGRAMS = (1, 2)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 LEAD_IN_FEATURES = 1 << 16
 LEAD_IN_CHARACTERS = 240  # the nearest part of the lead-in: the sentence that introduces a list item
+FUNCTION_WORDS = ("the", "an", "of", "to", "in", "on", "at", "by", "for", "with", "as", "is", "are", "be", "been", "this", "that",
+                  "these", "those", "it", "its")  # never a category's evidence; in a short clause they would weigh most
 RULE_VALUE = 1.0  # a rule hit's feature value next to l2-normalized word counts
 
 
@@ -28,14 +30,17 @@ def _as_read(text: str) -> str:
 
 
 _WORDS = HashingVectorizer(n_features=WORD_FEATURES, ngram_range=NGRAMS, token_pattern=TOKEN_PATTERN, preprocessor=_as_read,
+                           stop_words=list(FUNCTION_WORDS),
                            alternate_sign=False, norm="l2", dtype=np.float32)
 _LEAD_IN_WORDS = HashingVectorizer(n_features=LEAD_IN_FEATURES, token_pattern=TOKEN_PATTERN, preprocessor=_as_read,
+                                   stop_words=list(FUNCTION_WORDS),
                                    alternate_sign=False, norm="l2", dtype=np.float32)
 
 
 def settings() -> dict:
     """What the model file records about its features, so a changed featurizer is noticed on load."""
     return {"word_features": WORD_FEATURES, "ngrams": list(NGRAMS), "token_pattern": TOKEN_PATTERN, "norm": "l2", "read_as_latin": True, "rule_value": RULE_VALUE,
+            "function_words": list(FUNCTION_WORDS),
             "lead_in_features": LEAD_IN_FEATURES, "lead_in_characters": LEAD_IN_CHARACTERS}
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from analysis.text.line_numbers import line_number_edits
 from analysis.text.look_alikes import look_alike_edits
 
 INSERT, DELETE = "insert", "delete"
@@ -178,6 +179,7 @@ def _layout_noise(text: str) -> list[tuple[int, int, str]]:
     glued = [m for m in _GLUED_LINE_NUMBER.finditer(text) if m.start() > 0 and text[m.start() - 1] in _GLUED_AFTER]
     if len(glued) >= 3:
         noise += [(m.start(1), m.end(1), "") for m in glued]
+    noise += line_number_edits(text)
     noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text) if m.start() > 0 and text[m.start() - 1].islower()]
     non_ascii = _non_ascii_matches(text)
     for match in non_ascii:
