@@ -77,7 +77,9 @@ def word_grams(text: str) -> list[str]:
     return _ANALYZER(text)
 
 
-_SKIPPED = r"\W+(?:\w\W+)*"  # what lies between two tokens: non-word characters and one-letter words
+# What may lie between two tokens of an n-gram in the text as written: non-word characters, and the words the
+# featurizer passes over (one-letter words, function words, and printed line numbers the reading drops).
+_SKIPPED = r"\W+(?:(?:\w|\d+|" + "|".join(FUNCTION_WORDS) + r")\W+)*"
 
 
 def gram_span(text: str, gram: str) -> tuple[int, int]:

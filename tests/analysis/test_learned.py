@@ -107,3 +107,12 @@ def test_a_category_quoted_in_few_jurisdictions_keeps_the_rules_labels():
     assert [(c.start, c.end) for c in by_rules] == [(c.start, c.end) for c in by_model]
     for ruled, decided in zip(by_rules, by_model):
         assert set(ruled.categories) & rules_decide == set(decided.categories) & rules_decide
+
+
+def test_a_model_label_points_at_its_words_across_the_words_the_featurizer_passes_over():
+    text = "prohibiting the issuance of the civil citation if the 11 misdemeanor offense involves a victim"
+    start, end = features.gram_span(text, "issuance civil")
+    assert text[start:end] == "issuance of the civil"
+    start, end = features.gram_span(text, "if misdemeanor")
+    assert text[start:end] == "if the 11 misdemeanor"
+    assert features.gram_span(text, "civil victim") == (0, len(text))  # not adjacent: the whole clause
