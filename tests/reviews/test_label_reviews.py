@@ -8,21 +8,27 @@ import duckdb
 
 import pytest
 
+from analysis.clauses.learned import RULES_DECIDE, shipped_model
 from analysis.clauses.rules import load_rules
 from pipelines.cli import main
 from warehouse.alert_facts import unseen_versions
 from warehouse.db import Warehouse
 
-# A real label the shipped model gets wrong: a trafficking definition it reads as evaluation and reporting.
-WRONG_LABEL_SQL = (
-    "SELECT version_id, start_offset, end_offset, jurisdiction FROM marts.clause_labels "
-    "WHERE category = 'evaluation_reporting' AND clause_text LIKE '%By means of any scheme, plan, or pattern%' LIMIT 1"
+# The demo run's least certain model-only label of a learned category, on a clause with another label: the test calls
+# it wrong and the other label right (one reviewed example can move a label the model barely gave).
+WEAKEST_LABEL_SQL = (
+    "SELECT w.version_id, w.start_offset, w.end_offset, w.jurisdiction, w.category AS wrong, min(r.category) AS right "
+    "FROM marts.clause_labels w JOIN marts.clause_labels r ON r.version_id = w.version_id AND r.start_offset = w.start_offset "
+    "AND r.category <> w.category WHERE w.rule = 'model' AND list_contains(?, w.category) "
+    "GROUP BY ALL ORDER BY any_value(w.probability), w.version_id, w.start_offset LIMIT 1"
 )
 
 
-def _wrong_label(warehouse: Warehouse) -> tuple[str, int, int, str]:
-    row = warehouse.query_df(WRONG_LABEL_SQL)
-    assert len(row) == 1, "the demo run no longer labels the trafficking definition evaluation_reporting"
+def _wrong_label(warehouse: Warehouse) -> tuple[str, int, int, str, str, str]:
+    model = shipped_model()
+    learned = [c for c, threshold in zip(model.categories, model.thresholds) if threshold < RULES_DECIDE]
+    row = warehouse.query_df(WEAKEST_LABEL_SQL, [learned])
+    assert len(row) == 1, "the demo run gives no model-only label on a clause with another label"
     return tuple(row.iloc[0])
 
 
@@ -34,23 +40,22 @@ def _labels_of(warehouse: Warehouse, version_id: str, start: int) -> dict[str, t
 
 
 def test_a_review_corrects_a_label_and_the_marts_show_it(reviewed_warehouse: Warehouse) -> None:
-    version_id, start, end, state = _wrong_label(reviewed_warehouse)
+    version_id, start, end, state, wrong, right = _wrong_label(reviewed_warehouse)
     counts_before = reviewed_warehouse.query_df(
-        "SELECT sum(clause_count) AS n FROM marts.clause_counts WHERE jurisdiction = ? AND category = 'evaluation_reporting'",
-        [state])["n"][0]
-    assert main(["review", "--reviewer", "ana", "mark", version_id, str(start), str(end), "evaluation_reporting", "wrong",
-                 "--right", "trafficking_enforcement", "--note", "defines trafficking; reports nothing"]) == 0
+        "SELECT sum(clause_count) AS n FROM marts.clause_counts WHERE jurisdiction = ? AND category = ?", [state, wrong])["n"][0]
+    assert main(["review", "--reviewer", "ana", "mark", version_id, str(start), str(end), wrong, "wrong",
+                 "--right", right, "--note", "the clause does the other thing"]) == 0
     labels = _labels_of(reviewed_warehouse, version_id, start)
-    assert "evaluation_reporting" not in labels
-    assert labels["trafficking_enforcement"][0] is True  # the engine's own label, now confirmed as the right one
+    assert wrong not in labels
+    assert labels[right][0] is True  # the engine's own label, now confirmed as the right one
     counts_after = reviewed_warehouse.query_df(
         "SELECT sum(clause_count) AS n, sum(reviewed_clause_count) AS r FROM marts.clause_counts "
-        "WHERE jurisdiction = ? AND category = 'evaluation_reporting'", [state])
+        "WHERE jurisdiction = ? AND category = ?", [state, wrong])
     assert counts_after["n"][0] == counts_before - 1
 
 
 def test_the_next_alert_shows_a_category_a_reviewer_added(reviewed_warehouse: Warehouse) -> None:
-    version_id, start, end, state = _wrong_label(reviewed_warehouse)
+    version_id, start, end, state, _, _ = _wrong_label(reviewed_warehouse)
     with reviewed_warehouse.connect() as con:
         had = {f.version_id: f.payload["categories"] for f in _unseen_again(con, state)}[version_id]
     absent = sorted(set(load_rules().categories) - set(had))[0]
@@ -67,11 +72,11 @@ def _unseen_again(con, state: str):
 
 
 def test_a_second_review_of_the_same_item_wins_and_history_stays(reviewed_warehouse: Warehouse) -> None:
-    version_id, start, end, _ = _wrong_label(reviewed_warehouse)
-    assert main(["review", "--reviewer", "ana", "mark", version_id, str(start), str(end), "evaluation_reporting", "wrong"]) == 0
-    assert "evaluation_reporting" not in _labels_of(reviewed_warehouse, version_id, start)
-    assert main(["review", "--reviewer", "ben", "mark", version_id, str(start), str(end), "evaluation_reporting", "correct"]) == 0
-    assert _labels_of(reviewed_warehouse, version_id, start)["evaluation_reporting"] == (True, "correct", "ben")
+    version_id, start, end, _, wrong, _ = _wrong_label(reviewed_warehouse)
+    assert main(["review", "--reviewer", "ana", "mark", version_id, str(start), str(end), wrong, "wrong"]) == 0
+    assert wrong not in _labels_of(reviewed_warehouse, version_id, start)
+    assert main(["review", "--reviewer", "ben", "mark", version_id, str(start), str(end), wrong, "correct"]) == 0
+    assert _labels_of(reviewed_warehouse, version_id, start)[wrong] == (True, "correct", "ben")
     history = reviewed_warehouse.query_df(
         "SELECT reviewer, verdict, model_version, probability FROM analysis.label_reviews ORDER BY review_id")
     assert history[["reviewer", "verdict"]].values.tolist() == [["ana", "wrong"], ["ben", "correct"]]
@@ -79,10 +84,11 @@ def test_a_second_review_of_the_same_item_wins_and_history_stays(reviewed_wareho
 
 
 def test_a_review_that_names_no_stored_label_is_refused(reviewed_warehouse: Warehouse, capsys) -> None:
-    version_id, start, end, _ = _wrong_label(reviewed_warehouse)
-    assert main(["review", "mark", version_id, str(start), str(end), "sunset", "correct"]) == 2
-    assert main(["review", "mark", version_id, str(start + 1), str(end), "evaluation_reporting", "wrong"]) == 2
-    assert main(["review", "add", version_id, str(start), str(end), "evaluation_reporting"]) == 2
+    version_id, start, end, _, wrong, _ = _wrong_label(reviewed_warehouse)
+    unlabelled = sorted(set(load_rules().categories) - set(_labels_of(reviewed_warehouse, version_id, start)))[0]
+    assert main(["review", "mark", version_id, str(start), str(end), unlabelled, "correct"]) == 2
+    assert main(["review", "mark", version_id, str(start + 1), str(end), wrong, "wrong"]) == 2
+    assert main(["review", "add", version_id, str(start), str(end), wrong]) == 2
     assert "review it as missing" in capsys.readouterr().err
     assert reviewed_warehouse.query_df("SELECT count(*) AS n FROM analysis.label_reviews")["n"][0] == 0
 
@@ -121,13 +127,13 @@ def test_next_lists_twenty_least_certain_labels_of_a_bill_and_import_records_the
 def test_dropped_files_in_the_inbox_are_imported_then_moved_aside(reviewed_warehouse: Warehouse, tmp_path, suffix) -> None:
     from dashboard.review_drop import drop_review
 
-    version_id, start, end, _ = _wrong_label(reviewed_warehouse)
+    version_id, start, end, _, wrong, _ = _wrong_label(reviewed_warehouse)
     inbox = tmp_path / "inbox"
     drop_review(inbox, {"version_id": version_id, "clause_start": start, "clause_end": end,
-                        "category": "evaluation_reporting", "verdict": "wrong", "reviewer": "dash"}, suffix)
+                        "category": wrong, "verdict": "wrong", "reviewer": "dash"}, suffix)
     assert main(["review", "import"]) == 0
     assert not list(inbox.glob(f"*{suffix}")) and len(list((inbox / "imported").glob(f"*{suffix}"))) == 1
-    assert "evaluation_reporting" not in _labels_of(reviewed_warehouse, version_id, start)
+    assert wrong not in _labels_of(reviewed_warehouse, version_id, start)
 
 
 def test_a_drift_signal_reviewed_wrong_leaves_the_signal_mart_and_a_later_correct_review_restores_it(
@@ -153,12 +159,12 @@ def test_the_pipeline_records_dashboard_drops_before_it_publishes(reviewed_wareh
     from assets.serving import ServingConfig, marts, published_snapshot
     from dashboard.review_drop import drop_review
 
-    version_id, start, end, _ = _wrong_label(reviewed_warehouse)
+    version_id, start, end, _, wrong, _ = _wrong_label(reviewed_warehouse)
     inbox = tmp_path / "pipeline-inbox"
     drop_review(inbox, {"version_id": version_id, "clause_start": start, "clause_end": end,
-                        "category": "evaluation_reporting", "verdict": "wrong", "reviewer": "dash"})
+                        "category": wrong, "verdict": "wrong", "reviewer": "dash"})
     drop_review(inbox, {"version_id": version_id, "clause_start": start, "clause_end": end + 1,
-                        "category": "evaluation_reporting", "verdict": "wrong"}, ".csv")
+                        "category": wrong, "verdict": "wrong"}, ".csv")
     serving = ServingConfig(serving_path=str(tmp_path / "serving.duckdb"), reviews_inbox=str(inbox))
     result = dg.materialize([label_reviews, marts, published_snapshot],
                             resources={"warehouse": reviewed_warehouse, "serving": serving})
@@ -168,5 +174,5 @@ def test_the_pipeline_records_dashboard_drops_before_it_publishes(reviewed_wareh
     assert not list(inbox.glob("*.*")) and len(list((inbox / "imported").iterdir())) == 2
     with duckdb.connect(serving.serving_path, read_only=True) as con:
         published = con.execute("SELECT count(*) FROM marts.clause_labels WHERE version_id = ? AND start_offset = ? "
-                                "AND category = 'evaluation_reporting'", [version_id, int(start)]).fetchone()[0]
+                                "AND category = ?", [version_id, int(start), wrong]).fetchone()[0]
     assert published == 0
