@@ -41,8 +41,14 @@ def _as_latin_word(match: re.Match[str]) -> str:
     return read if read.isascii() else word
 
 
+_ANY_LOOK_ALIKE = re.compile(f"[{_LOOK_ALIKE_LETTERS}]")
+
+
 def read_as_latin(text: str) -> str:
     """The text with fullwidth forms and look-alike letters read as Latin, for readers that see a clause's own text."""
     if text.isascii():
         return text
-    return _LETTERS.sub(_as_latin_word, unicodedata.normalize("NFKC", text))
+    folded = unicodedata.normalize("NFKC", text)
+    if not _ANY_LOOK_ALIKE.search(folded):  # most non-ASCII bills only have dashes, quotes or section signs
+        return folded
+    return _LETTERS.sub(_as_latin_word, folded)
