@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils import murmurhash3_32
+from sklearn.preprocessing import normalize
 
 from analysis.model import Clause
 from analysis.text.look_alikes import read_as_latin
@@ -49,9 +50,12 @@ def rule_offset() -> int:
     return WORD_FEATURES + LEAD_IN_FEATURES
 
 
-def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Sequence[str]) -> sparse.csr_matrix:
-    """Hashed word 1-2 grams, hashed lead-in words, then one column per rule id and one per category a rule of it fired for."""
-    words = _WORDS.transform([clause.text for clause in clauses])
+def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Sequence[str],
+              grams: Sequence[list[str]] | None = None) -> sparse.csr_matrix:
+    """Hashed word 1-2 grams (from `grams` when the caller has them), hashed lead-in words, then one column per rule id
+    and one per category a rule of it fired for."""
+    grams = [word_grams(clause.text) for clause in clauses] if grams is None else grams
+    words = normalize(_HASHER.transform(grams), norm="l2", copy=False)
     lead_ins = _LEAD_IN_WORDS.transform([clause.lead_in[-LEAD_IN_CHARACTERS:] for clause in clauses])
     rule_column = {rule: index for index, rule in enumerate(rule_ids)}
     category_column = {category: len(rule_ids) + index for index, category in enumerate(categories)}
@@ -70,6 +74,7 @@ def featurize(clauses: Sequence[Clause], rule_ids: Sequence[str], categories: Se
 
 
 _ANALYZER = _WORDS.build_analyzer()
+_HASHER = FeatureHasher(n_features=WORD_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32)  # = _WORDS's
 
 
 def word_grams(text: str) -> list[str]:
@@ -93,5 +98,7 @@ def gram_span(text: str, gram: str) -> tuple[int, int]:
 
 
 def gram_columns(grams: Sequence[str]) -> np.ndarray:
-    """The hashed column of each n-gram (the vectorizer's own murmurhash of its UTF-8 bytes, without a sign)."""
-    return np.array([abs(murmurhash3_32(gram, seed=0)) % WORD_FEATURES for gram in grams], dtype=np.int32)
+    """The hashed column of each n-gram, hashed as the featurizer hashes it (one row per n-gram, in one call)."""
+    if not grams:
+        return np.zeros(0, np.int32)
+    return _HASHER.transform([[gram] for gram in grams]).indices.astype(np.int32)

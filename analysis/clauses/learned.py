@@ -44,20 +44,22 @@ class ClauseModel:
         full[self.columns] = self.weights
         return full
 
-    def probabilities(self, clauses: list[Clause]) -> np.ndarray:
+    def probabilities(self, clauses: list[Clause], grams: list[list[str]] | None = None) -> np.ndarray:
         """Probability of each category for each clause, shape (clauses, categories)."""
         if not clauses:
             return np.zeros((0, len(self.categories)), np.float32)
-        logits = features.featurize(clauses, self.rule_ids, self.categories) @ self._dense_weights + self.intercepts
+        logits = features.featurize(clauses, self.rule_ids, self.categories, grams) @ self._dense_weights + self.intercepts
         return 1.0 / (1.0 + np.exp(-logits))
 
     def label(self, clauses: Iterable[Clause]) -> Iterator[Clause]:
-        """The clauses again, each labelled with the categories the model decides, in batches."""
+        """The clauses again, each labelled with the categories the model decides, in batches (each clause's words are
+        read once, for its features and its explanations)."""
         stream = iter(clauses)
         while batch := list(islice(stream, BATCH_CLAUSES)):
-            probabilities = self.probabilities(batch)
-            for clause, row, decided in zip(batch, probabilities, self._decisions(batch, probabilities)):
-                yield self._decided(clause, row, decided) if decided.any() or clause.labels else clause
+            grams = [features.word_grams(clause.text) for clause in batch]
+            probabilities = self.probabilities(batch, grams)
+            for clause, words, row, decided in zip(batch, grams, probabilities, self._decisions(batch, probabilities)):
+                yield self._decided(clause, words, row, decided) if decided.any() or clause.labels else clause
 
     def _decisions(self, clauses: list[Clause], probabilities: np.ndarray) -> np.ndarray:
         """Which categories each clause gets: above threshold, or for a category the rules decide, a rule of it fired."""
@@ -67,8 +69,9 @@ class ClauseModel:
             decided[:, column] = [any(label.category == category for label in clause.labels) for clause in clauses]
         return decided
 
-    def _decided(self, clause: Clause, probability: np.ndarray, decided: np.ndarray) -> Clause:
+    def _decided(self, clause: Clause, grams: list[str], probability: np.ndarray, decided: np.ndarray) -> Clause:
         labels = []
+        distinct, columns = list(dict.fromkeys(grams)), None
         for index in np.flatnonzero(decided):
             category = self.categories[index]
             fired = [label for label in clause.labels if label.category == category]
@@ -76,16 +79,16 @@ class ClauseModel:
             if fired:
                 labels.extend(replace(label, probability=p, model_version=self.version, explanation=f"rule {label.rule}") for label in fired)
             else:
-                strongest = self.strongest_grams(clause, index)
+                columns = features.gram_columns(distinct) if columns is None else columns
+                strongest = self.strongest_grams(distinct, columns, index)
                 start, end = features.gram_span(clause.text, strongest[0]) if strongest else (0, len(clause.text))
                 labels.append(Label(category, "model", clause.start + start, clause.start + end, p, self.version,
                                     explanation(strongest)))
         return replace(clause, labels=tuple(labels))
 
-    def strongest_grams(self, clause: Clause, category_index: int) -> list[str]:
-        """The word n-grams of the clause that push hardest toward the category, strongest first."""
-        grams = list(dict.fromkeys(features.word_grams(clause.text)))
-        weights = self._dense_weights[features.gram_columns(grams), category_index]
+    def strongest_grams(self, grams: list[str], columns: np.ndarray, category_index: int) -> list[str]:
+        """The word n-grams (distinct, with their feature columns) that push hardest toward the category, strongest first."""
+        weights = self._dense_weights[columns, category_index]
         return [grams[i] for i in np.argsort(-weights, kind="stable")[:EXPLAINED_FEATURES] if weights[i] > 0]
 
 
