@@ -228,7 +228,8 @@ def _within_reach(hits: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
     return []
 
 
-_ENUMERATOR = re.compile(r"[\s>*-]*(?:\((\d+)\)|(\d+)\.|\(([a-z]{1,4})\)|\(([A-Z]{1,4})\)|([A-Z])\.)\**\s")  # after any quote or bullet marks of a text rendered as Markdown
+# An item's enumerator, after any quote or bullet marks of a text rendered as Markdown ("> - **(1)**").
+_ENUMERATOR = re.compile(r"[\s>*-]*(?:\((\d+)\)|(\d+)\.|\(([a-z]{1,4})\)|\(([A-Z]{1,4})\)|([A-Z])\.)\**\s")
 LIST_REACH = 15  # items read under one lead-in at most
 LEAD_IN_ENDINGS = (":", "\u2014", "--")  # "the following:", and the dash federal and many state drafters end a lead-in with
 
