@@ -98,7 +98,12 @@ def gram_span(text: str, gram: str) -> tuple[int, int]:
 
 
 def gram_columns(grams: Sequence[str]) -> np.ndarray:
-    """The hashed column of each n-gram, hashed as the featurizer hashes it (one row per n-gram, in one call)."""
-    if not grams:
-        return np.zeros(0, np.int32)
-    return _HASHER.transform([[gram] for gram in grams]).indices.astype(np.int32)
+    """The hashed column of each n-gram, hashed as the featurizer hashes it."""
+    return gram_columns_per_text([grams])[0]
+
+
+def gram_columns_per_text(texts: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """The hashed column of each n-gram of each text, in one hashing call (one row per n-gram)."""
+    flat = [[gram] for grams in texts for gram in grams]
+    columns = _HASHER.transform(flat).indices.astype(np.int32) if flat else np.zeros(0, np.int32)
+    return np.split(columns, np.cumsum([len(grams) for grams in texts])[:-1])

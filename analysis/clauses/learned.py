@@ -58,8 +58,11 @@ class ClauseModel:
         while batch := list(islice(stream, BATCH_CLAUSES)):
             grams = [features.word_grams(clause.text) for clause in batch]
             probabilities = self.probabilities(batch, grams)
-            for clause, words, row, decided in zip(batch, grams, probabilities, self._decisions(batch, probabilities)):
-                yield self._decided(clause, words, row, decided) if decided.any() or clause.labels else clause
+            decisions = self._decisions(batch, probabilities)
+            distinct = [list(dict.fromkeys(words)) if decided.any() else [] for words, decided in zip(grams, decisions)]
+            columns = features.gram_columns_per_text(distinct)  # one hashing call for every explanation of the batch
+            for clause, words, word_columns, row, decided in zip(batch, distinct, columns, probabilities, decisions):
+                yield self._decided(clause, words, word_columns, row, decided) if decided.any() or clause.labels else clause
 
     def _decisions(self, clauses: list[Clause], probabilities: np.ndarray) -> np.ndarray:
         """Which categories each clause gets: above threshold, or for a category the rules decide, a rule of it fired."""
@@ -69,9 +72,9 @@ class ClauseModel:
             decided[:, column] = [any(label.category == category for label in clause.labels) for clause in clauses]
         return decided
 
-    def _decided(self, clause: Clause, grams: list[str], probability: np.ndarray, decided: np.ndarray) -> Clause:
+    def _decided(self, clause: Clause, grams: list[str], columns: np.ndarray, probability: np.ndarray,
+                 decided: np.ndarray) -> Clause:
         labels = []
-        distinct, columns = list(dict.fromkeys(grams)), None
         for index in np.flatnonzero(decided):
             category = self.categories[index]
             fired = [label for label in clause.labels if label.category == category]
@@ -79,8 +82,7 @@ class ClauseModel:
             if fired:
                 labels.extend(replace(label, probability=p, model_version=self.version, explanation=f"rule {label.rule}") for label in fired)
             else:
-                columns = features.gram_columns(distinct) if columns is None else columns
-                strongest = self.strongest_grams(distinct, columns, index)
+                strongest = self.strongest_grams(grams, columns, index)
                 start, end = features.gram_span(clause.text, strongest[0]) if strongest else (0, len(clause.text))
                 labels.append(Label(category, "model", clause.start + start, clause.start + end, p, self.version,
                                     explanation(strongest)))
