@@ -63,7 +63,7 @@ class Partition:
 
 
 @cache
-def _schema_connection() -> duckdb.DuckDBPyConnection:
+def schema_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse with every migration applied: the declared column types, without the real file."""
     con = duckdb.connect(":memory:")
     apply_migrations(con)
@@ -72,7 +72,7 @@ def _schema_connection() -> duckdb.DuckDBPyConnection:
 
 def _parquet_bytes(table: str, frame: pd.DataFrame) -> bytes:
     """The frame as Parquet in the table's declared types (an empty frame still carries the schema)."""
-    con = _schema_connection()
+    con = schema_connection()
     if frame.empty:
         arrow = con.sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table()
     else:

@@ -12,7 +12,7 @@ import pytest
 
 from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS
-from assets.partition_analysis import analyse_partition, export_pending, session_versions
+from assets.partition_analysis import analyse_partition, export_inputs, session_versions, stale_partitions
 from assets.resources import BillSources
 from pipelines.backfill import load_partitions_job, run_backfill
 from pipelines.cli import main
@@ -77,7 +77,9 @@ def test_four_partitions_on_two_dask_workers_match_the_serial_run(seeded, serial
 def test_a_crashed_backfill_resumes_and_recomputes_only_unfinished_partitions(
         seeded, serial_fingerprints, tmp_path) -> None:
     warehouse, store = _copy(seeded, tmp_path), PartitionStore(str(tmp_path / "partitions"))
-    partitions = export_pending(store, session_versions(warehouse, STATES, None))
+    inputs = session_versions(warehouse, STATES, None)
+    partitions = stale_partitions(store, inputs)
+    export_inputs(store, inputs)
     # The crash: two partitions finished, one killed between its table files and its manifest, one never started.
     finished = partitions[:2]
     for partition in finished:
