@@ -74,8 +74,10 @@ def timed_backfill(work: Path, seeded: Path, states: list[str], name: str, execu
         contents = table_fingerprints(con)
     busiest = max(result.worker_cpu.values(), default=0.0)
     return {"name": name, "success": result.success, "partitions": len(result.computed), "wall_s": round(wall, 1),
-            "load_avg": (round(load_before, 1), round(os.getloadavg()[0], 1)), "phases_s": result.phases,
-            "driver_cpu_s": round(driver_cpu, 1), "worker_cpu_s": sorted(round(c, 1) for c in result.worker_cpu.values()),
+            "load_avg": (round(load_before, 1), round(os.getloadavg()[0], 1)), "phases (wall s/driver CPU s)": " ".join(
+                f"{name} {p['wall_s']:.1f}/{p['driver_cpu_s']:.1f}" for name, p in result.phases.items()),
+            "driver_cpu_s": round(driver_cpu, 1),
+            "worker_cpu_s": sorted(round(cpu, 1) for cpu in result.worker_cpu.values()),
             "cpu_bound_s": round(driver_cpu + busiest, 1),
             "analysis_cpu_s": round(sum(m["cpu_seconds"] for m in done), 1),
             "text_mb": round(sum(m["text_bytes"] for m in done) / 1e6, 2), "contents": contents}

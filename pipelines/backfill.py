@@ -83,18 +83,12 @@ def executor_config(executor: str, address: str | None) -> dict:
     return {"execution": {"config": {"cluster": {"existing": {"address": address}}}}}
 
 
-def warm_worker() -> float:
+def warm_worker() -> None:
     """A worker's one-time costs (imports, clause model, engine fingerprint, typed schemas) paid once, before its
-    first step and while the driver exports, instead of inside the first step; returns the worker's CPU seconds."""
+    first step and while the driver exports, instead of inside the first step."""
     shipped_model()
     engine_fingerprint()
     schema_connection()
-    return time.process_time()
-
-
-def worker_cpu_seconds(client: Client) -> dict[str, float]:
-    """CPU seconds each worker process has used since it started (imports, warm-up, steps)."""
-    return client.run(time.process_time)
 
 
 class DaskCluster:
@@ -104,6 +98,7 @@ class DaskCluster:
     def __init__(self, workers: int, address: str | None) -> None:
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dask-cluster")
         self._cluster: LocalCluster | None = None
+        self._client: Client | None = None
         self._closed: Future | None = None
         self._ready: Future = self._background.submit(self._start, workers, address)
 
@@ -113,9 +108,9 @@ class DaskCluster:
                 self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None)
             address = self._cluster.scheduler_address
-        with Client(address) as client:
-            client.run(warm_worker)
-            return address, sum(client.nthreads().values())
+        self._client = Client(address)
+        self._client.run(warm_worker)
+        return address, sum(self._client.nthreads().values())
 
     def address(self) -> str:
         """The scheduler's address once every worker is warm."""
@@ -126,8 +121,9 @@ class DaskCluster:
         return self._ready.result()[1]
 
     def cpu_seconds(self) -> dict[str, float]:
-        with Client(self.address()) as client:
-            return worker_cpu_seconds(client)
+        """CPU seconds each worker process has used since it started (imports, warm-up, steps)."""
+        self._ready.result()
+        return self._client.run(time.process_time)
 
     def close(self) -> Future:
         """Stop a cluster this backfill started, in the background; an existing scheduler is left running."""
@@ -138,6 +134,8 @@ class DaskCluster:
 
     def _stop(self) -> None:
         self._ready.exception()
+        if self._client is not None:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
@@ -155,12 +153,14 @@ def analysis_cluster(executor: str, workers: int, address: str | None) -> Iterat
 
 
 @contextmanager
-def timed(phases: dict[str, float], name: str) -> Iterator[None]:
-    started = time.perf_counter()
+def timed(phases: dict[str, dict[str, float]], name: str) -> Iterator[None]:
+    """Record a phase's wall seconds and this (driver) process's CPU seconds, which include the Dask scheduler's."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
-        phases[name] = round(time.perf_counter() - started, 2)
+        phases[name] = {"wall_s": round(time.perf_counter() - started, 2),
+                        "driver_cpu_s": round(time.process_time() - cpu_started, 2)}
 
 
 @dataclass
@@ -172,7 +172,7 @@ class BackfillResult:
     computed: list[str]
     loaded: list[str] = field(default_factory=list)
     success: bool = True
-    phases: dict[str, float] = field(default_factory=dict)
+    phases: dict[str, dict[str, float]] = field(default_factory=dict)
     worker_cpu: dict[str, float] = field(default_factory=dict)
 
 
@@ -185,7 +185,7 @@ def run_backfill(instance: dg.DagsterInstance, warehouse: Warehouse, store: Part
 
     Only the export and the load hold `warehouse_lock`; the analysis runs without it. The cluster starts as soon
     as there is work, while the inputs are written, and stops while the load runs."""
-    phases: dict[str, float] = {}
+    phases: dict[str, dict[str, float]] = {}
     with ExitStack() as stack:
         with timed(phases, "export"), warehouse_lock():
             inputs = session_versions(warehouse, states, sessions)
@@ -208,6 +208,8 @@ def run_backfill(instance: dg.DagsterInstance, warehouse: Warehouse, store: Part
                 run_config={"ops": {"load_partition_files": {"config": {"partition_keys": result.selected}}}} | QUIET,
                 resources={"warehouse": warehouse, "partition_files": PartitionFiles(root=store.root)},
                 instance=instance, tags=tags, raise_on_error=False)
+        with timed(phases, "cluster_stop"):
+            stack.close()
     result.success = result.success and loaded.success
     if loaded.success:
         result.loaded = loaded.output_for_node("load_partition_files")
