@@ -175,3 +175,4 @@ def test_the_backfill_command_resumes_and_says_what_it_did(seeded, tmp_path, mon
 
     assert "1 partitions selected, 0 already finished, 1 to compute" in first and "computed 1, loaded 1" in first
     assert "1 already finished, 0 to compute" in second and "computed 0, loaded 0" in second
+    assert "seconds: export" in first and "analyse" in first and "analyse" not in second.split("seconds:")[1]
