@@ -58,17 +58,17 @@ def session_versions(warehouse: Warehouse, states: list[str], sessions: list[str
             for (j, s), group in frame.groupby(["jurisdiction", "session"], sort=False)}
 
 
-def export_pending(store: PartitionStore, partitions: dict[Partition, pd.DataFrame]) -> list[Partition]:
-    """Write the input of every partition whose finished files do not match its versions and engine; returns those.
+def stale_partitions(store: PartitionStore, partitions: dict[Partition, pd.DataFrame]) -> list[Partition]:
+    """The partitions whose finished files do not match their versions and engine: a partition with a manifest
+    for the same input hash is done, whichever run or machine wrote it."""
+    return [partition for partition, versions in partitions.items()
+            if (manifest := store.manifest(partition)) is None or manifest["input_hash"] != input_hash(versions)]
 
-    A partition with a manifest for the same input hash is done, whichever run or machine wrote it."""
-    pending = []
+
+def export_inputs(store: PartitionStore, partitions: dict[Partition, pd.DataFrame]) -> None:
+    """Write the versions each partition's worker analyses (its earlier results stop counting)."""
     for partition, versions in partitions.items():
-        manifest = store.manifest(partition)
-        if manifest is None or manifest["input_hash"] != input_hash(versions):
-            store.write_input(partition, versions)
-            pending.append(partition)
-    return pending
+        store.write_input(partition, versions)
 
 
 def analyse_partition(store: PartitionStore, partition: Partition, run_id: str) -> dict:

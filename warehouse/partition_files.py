@@ -63,7 +63,7 @@ class Partition:
 
 
 @cache
-def _schema_connection() -> duckdb.DuckDBPyConnection:
+def schema_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse with every migration applied: the declared column types, without the real file."""
     con = duckdb.connect(":memory:")
     apply_migrations(con)
@@ -72,7 +72,7 @@ def _schema_connection() -> duckdb.DuckDBPyConnection:
 
 def _parquet_bytes(table: str, frame: pd.DataFrame) -> bytes:
     """The frame as Parquet in the table's declared types (an empty frame still carries the schema)."""
-    con = _schema_connection()
+    con = schema_connection()
     if frame.empty:
         arrow = con.sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table()
     else:
@@ -179,8 +179,10 @@ def load_partitions(con: duckdb.DuckDBPyConnection, store: PartitionStore, parti
     inputs = [store.url(p, INPUT) for p, _ in fresh]
     con.execute("BEGIN TRANSACTION")
     try:
+        con.execute("CREATE OR REPLACE TEMP TABLE loading_versions AS "
+                    "SELECT version_id FROM read_parquet(?, hive_partitioning = false)", [inputs])
         for table, column in PARTITION_TABLES.items():
-            con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT version_id FROM read_parquet(?, hive_partitioning = false))", [inputs])
+            con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT version_id FROM loading_versions)")
             files = [store.url(p, f"{table}.parquet") for p, _ in fresh]
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, hive_partitioning = false)", [files])
         con.executemany(
@@ -188,6 +190,7 @@ def load_partitions(con: duckdb.DuckDBPyConnection, store: PartitionStore, parti
             [[p.key, p.jurisdiction, p.session, m["content_hash"], m["input_hash"], run_id, datetime.now()]
              for p, m in fresh],
         )
+        con.execute("DROP TABLE loading_versions")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

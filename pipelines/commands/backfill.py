@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         progress.stop()
     print(f"computed {len(result.computed)}, loaded {len(result.loaded)} changed partition(s) into {warehouse.path}; "
           f"files in {store.root}")
+    print("seconds: " + ", ".join(f"{name} {phase['wall_s']:.1f}" for name, phase in result.phases.items()))
     if not result.success:
         print("divwatch: some partitions failed; run the same command again to finish only those", file=sys.stderr)
     return 0 if result.success else 1

@@ -3,18 +3,20 @@ backfill recomputes only the partitions a crash left unfinished."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
+from dask.distributed import Client, LocalCluster
 
 from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS
-from assets.partition_analysis import analyse_partition, export_pending, session_versions
+from assets.partition_analysis import analyse_partition, export_inputs, session_versions, stale_partitions
 from assets.resources import BillSources
-from pipelines.backfill import load_partitions_job, run_backfill
+from pipelines.backfill import balanced_chunks, load_partitions_job, run_backfill
 from pipelines.cli import main
 from warehouse.db import Warehouse
 from warehouse.partition_files import PARTITION_TABLES, PartitionStore, table_fingerprints
@@ -72,12 +74,18 @@ def test_four_partitions_on_two_dask_workers_match_the_serial_run(seeded, serial
     assert serial_fingerprints["analysis.clauses"][0] > 0 and serial_fingerprints["analysis.amendments"][0] > 0
     runs = instance.get_runs(filters=dg.RunsFilter(job_name="partition_analysis_job"))
     assert len(runs) == 1 and runs[0].status == dg.DagsterRunStatus.SUCCESS
+    steps = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.STEP_SUCCESS).records
+    assert len(steps) == 2 and len(result.worker_cpu) == 2  # one step per worker, both workers used
+    assert {"export", "cluster_wait", "analyse", "load"} <= set(result.phases)
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("Dask Worker")]  # cluster stopped
 
 
 def test_a_crashed_backfill_resumes_and_recomputes_only_unfinished_partitions(
         seeded, serial_fingerprints, tmp_path) -> None:
     warehouse, store = _copy(seeded, tmp_path), PartitionStore(str(tmp_path / "partitions"))
-    partitions = export_pending(store, session_versions(warehouse, STATES, None))
+    inputs = session_versions(warehouse, STATES, None)
+    partitions = stale_partitions(store, inputs)
+    export_inputs(store, inputs)
     # The crash: two partitions finished, one killed between its table files and its manifest, one never started.
     finished = partitions[:2]
     for partition in finished:
@@ -85,13 +93,30 @@ def test_a_crashed_backfill_resumes_and_recomputes_only_unfinished_partitions(
     analyse_partition(store, partitions[2], run_id="crashed-run")
     store.fs.rm(f"{store.base}/{partitions[2].folder}/_manifest.json")
 
-    resumed = run_backfill(_instance(tmp_path), warehouse, store, STATES,
-                           executor="dask", workers=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as scheduler:
+        resumed = run_backfill(_instance(tmp_path), warehouse, store, STATES, executor="dask",
+                               address=scheduler.scheduler_address)  # an existing scheduler, as on many machines
+        with Client(scheduler) as client:
+            assert len(client.nthreads()) == 2  # the backfill left the scheduler it was given running
 
     assert resumed.success
     assert sorted(resumed.computed) == sorted(p.key for p in partitions[2:])
     assert all(store.manifest(p)["run_id"] == "crashed-run" for p in finished)
     assert _fingerprints(warehouse) == serial_fingerprints
+
+
+def test_chunks_are_one_per_worker_slot_of_about_equal_text(seeded) -> None:
+    inputs = session_versions(Warehouse(path=str(seeded)), STATES, None)
+    pending = list(inputs)
+    sizes = {p.key: int(inputs[p]["text"].str.len().sum()) for p in pending}
+
+    chunks = balanced_chunks(pending, inputs, 2)
+    totals = [sum(sizes[k] for k in chunk) for chunk in chunks]
+
+    assert len(chunks) == 2 and sorted(k for chunk in chunks for k in chunk) == sorted(sizes)
+    assert max(totals) - min(totals) <= max(sizes.values()) + len(pending)  # greedy: within about one partition
+    assert all(list(chunk) == sorted(chunk, key=lambda k: -sizes[k]) for chunk in chunks)  # longest first
+    assert len(balanced_chunks(pending, inputs, 10)) == len(pending)
 
 
 def test_a_second_backfill_skips_what_is_loaded_and_a_changed_engine_input_recomputes(seeded, tmp_path) -> None:
@@ -150,3 +175,4 @@ def test_the_backfill_command_resumes_and_says_what_it_did(seeded, tmp_path, mon
 
     assert "1 partitions selected, 0 already finished, 1 to compute" in first and "computed 1, loaded 1" in first
     assert "1 already finished, 0 to compute" in second and "computed 0, loaded 0" in second
+    assert "seconds: export" in first and "analyse" in first and "analyse" not in second.split("seconds:")[1]
