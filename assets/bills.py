@@ -16,6 +16,7 @@ from sources.registry import BillSource
 from warehouse.db import Warehouse
 from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
 from warehouse.payloads import PayloadStore
+from warehouse.source_runs import record_source_runs
 
 VERSION_KEY = ["jurisdiction", "session", "bill_id", "version_label", "version_date"]
 
@@ -230,7 +231,7 @@ def _record_source_run(
             for name in by_name
         ]
     )
-    warehouse.upsert("core.source_runs", frame)
+    record_source_runs(warehouse, frame)
 
 
 @dg.asset_check(asset=bill_versions, description="A version is keyed by jurisdiction, session, bill, label, date and revision.")
