@@ -46,12 +46,23 @@ def bill_search_hits(context: dg.AssetExecutionContext, warehouse: Warehouse, bi
         [{**_bill_row(b), "found_at": datetime.now()} for b in hits],
         columns=["jurisdiction", "session", "bill_id", "title", "url", "source", "found_at"],
     ).drop_duplicates(subset=["session", "bill_id", "source"])
+    kept = _unchanged_hits(warehouse, jurisdiction, sources.get(jurisdiction, []))
+    if not kept.empty:
+        frame = pd.concat([f for f in (frame, kept) if not f.empty]).drop_duplicates(subset=["session", "bill_id", "source"])
     warehouse.replace_partition("core.bill_search_hits", frame, {"jurisdiction": jurisdiction})
     _record_errors(warehouse, errors, jurisdiction, context.run.run_id, "bill search",
                    [s.name for s in sources.get(jurisdiction, [])])
     return dg.MaterializeResult(
         metadata={"hits": len(frame), "errors": len(errors), "sources": [s.name for s in sources.get(jurisdiction, [])]}
     )
+
+
+def _unchanged_hits(warehouse: Warehouse, jurisdiction: str, sources: list[BillSource]) -> pd.DataFrame:
+    """Stored hits of sources that skip the bills they know unchanged (LegiScan's change hashes), so an unchanged
+    bill stays a hit instead of vanishing from the table on every re-run."""
+    skipping = [source.name for source in sources if getattr(source, "stats", {}).get("unchanged")]
+    return warehouse.query_df("SELECT * FROM core.bill_search_hits WHERE jurisdiction = ? AND source IN (SELECT unnest(?))",
+                              [jurisdiction, skipping])
 
 
 def _sync_markers(warehouse: Warehouse, jurisdiction: str) -> dict:

@@ -6,8 +6,9 @@ import pandas as pd
 
 from warehouse.db import Warehouse
 
-# The source's latest row that an incoming run only confirms: nothing new, nothing failed and nothing downloaded in
-# full after a clean run, or exactly the latest run's outcome again.
+# The source's latest row that an incoming run only confirms: nothing new and nothing downloaded in full, with the
+# same number of failures as that row (the errors themselves are counted per cause in core.fetch_errors), or exactly
+# the latest run's outcome again (a source replayed in full).
 CONFIRMED = """
 SELECT n.jurisdiction, n.source, n.finished_at, l.run_id AS latest_run_id
 FROM incoming_runs n
@@ -15,7 +16,7 @@ JOIN (SELECT * FROM core.source_runs
       QUALIFY row_number() OVER (PARTITION BY jurisdiction, source ORDER BY finished_at DESC, run_id DESC) = 1) l
     USING (jurisdiction, source)
 WHERE n.run_id <> l.run_id AND (
-    (n.items_ok = 0 AND n.items_failed = 0 AND n.downloaded = 0 AND l.items_failed = 0)
+    (n.items_ok = 0 AND n.downloaded = 0 AND n.items_failed = l.items_failed)
     OR (n.items_ok = l.items_ok AND n.items_failed = l.items_failed AND n.downloaded = l.downloaded
         AND n.not_modified = l.not_modified))
 """
