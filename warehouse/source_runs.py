@@ -10,7 +10,7 @@ from warehouse.db import Warehouse
 # same number of failures as that row (the errors themselves are counted per cause in core.fetch_errors), or exactly
 # the latest run's outcome again (a source replayed in full).
 CONFIRMED = """
-SELECT n.jurisdiction, n.source, n.finished_at, l.run_id AS latest_run_id
+SELECT l.*, n.run_id AS confirming_run_id, n.finished_at AS confirmed_at
 FROM incoming_runs n
 JOIN (SELECT * FROM core.source_runs
       QUALIFY row_number() OVER (PARTITION BY jurisdiction, source ORDER BY finished_at DESC, run_id DESC) = 1) l
@@ -23,8 +23,8 @@ WHERE n.run_id <> l.run_id AND (
 
 
 def record_source_runs(warehouse: Warehouse, runs: pd.DataFrame) -> int:
-    """Add each source's run, or, when it only confirms the source's latest row, move that row's finished_at forward
-    (freshness and Open States' `updated_since` read it); returns the rows added."""
+    """Add each source's run, or, when it only confirms the source's latest row, hand that row to this run: its run id
+    and finished_at move forward (freshness, known gaps and Open States' `updated_since` read them); returns rows added."""
     if runs.empty:
         return 0
     with warehouse.connect() as con:
@@ -32,8 +32,10 @@ def record_source_runs(warehouse: Warehouse, runs: pd.DataFrame) -> int:
         try:
             con.execute("BEGIN TRANSACTION")
             con.execute(f"CREATE TEMP TABLE confirmed_runs AS {CONFIRMED}")
-            con.execute("UPDATE core.source_runs s SET finished_at = c.finished_at FROM confirmed_runs c "
-                        "WHERE s.run_id = c.latest_run_id AND s.jurisdiction = c.jurisdiction AND s.source = c.source")
+            con.execute("DELETE FROM core.source_runs s USING confirmed_runs c "
+                        "WHERE s.run_id = c.run_id AND s.jurisdiction = c.jurisdiction AND s.source = c.source")
+            con.execute("INSERT INTO core.source_runs BY NAME SELECT * EXCLUDE (run_id, finished_at, confirming_run_id, "
+                        "confirmed_at), confirming_run_id AS run_id, confirmed_at AS finished_at FROM confirmed_runs")
             added = con.execute(
                 "INSERT OR REPLACE INTO core.source_runs BY NAME SELECT * FROM incoming_runs n WHERE NOT EXISTS "
                 "(SELECT 1 FROM confirmed_runs c WHERE c.jurisdiction = n.jurisdiction AND c.source = n.source)"
