@@ -190,7 +190,10 @@ def _place_versions(warehouse: Warehouse, jurisdiction: str, rows: list[dict]) -
     version takes the date of the version listed before it (stored versions first, in their order), so it keeps
     its place among dated ones.
 
-    Sets version_order on the new rows, rewrites it on stored rows whose place moved, and returns how many moved."""
+    Sets version_order on the new rows, rewrites it on stored rows whose place moved, and returns how many moved;
+    without new rows no stored place can move."""
+    if not rows:
+        return 0
     columns = ["version_id", "session", "bill_id", "sequence", "version_date", "loaded_at", "version_order", "revision"]
     stored = warehouse.query_df(
         f"SELECT {', '.join(columns)} FROM core.bill_versions WHERE jurisdiction = ? "
