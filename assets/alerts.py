@@ -12,6 +12,10 @@ from warehouse.db import Warehouse
 from warehouse.outbox import OutboxItem, SubscriptionRow, enqueue_and_mark_seen, stored_subscriptions
 
 
+# A run whose job holds these steps analysed the current versions before alerts, so alerts may mark the analysis complete.
+ANALYSED_FIRST = {"bill_sections", "clauses"}
+
+
 def _bill_key(text: str) -> str:
     """Compare bill numbers loosely: 'SB 1110', 'sb1110' and 'S.B. 1110' are the same bill."""
     return re.sub(r"[^A-Z0-9]", "", text.upper())
@@ -129,7 +133,8 @@ def alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materi
         }
         planned = plan_alerts(subscriptions, versions, now, hits)
         queued = enqueue_and_mark_seen(con, planned, ids, jurisdiction, now)
-    record_analysis_complete(warehouse, jurisdiction, context.run.run_id)
+    if ANALYSED_FIRST <= set(context.job_def.graph.node_dict):
+        record_analysis_complete(warehouse, jurisdiction, context.run.run_id)  # not after alerts materialized alone
     per_subscription: dict[str, int] = {}
     for item in planned:
         per_subscription[item.subscription_id] = per_subscription.get(item.subscription_id, 0) + 1

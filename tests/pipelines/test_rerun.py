@@ -154,3 +154,12 @@ def test_a_run_that_failed_half_way_is_analysed_again(warehouse: Warehouse, fold
     with warehouse.connect() as con:
         con.execute("DELETE FROM alerts.subscriptions WHERE subscription_id = 'broken'")
     assert run_partitions(warehouse, folder)["HI"] == ANALYSIS_NODES
+
+
+def test_alerts_materialized_alone_do_not_mark_the_analysis_complete(warehouse: Warehouse, folder: Path) -> None:
+    sources = BillSources(mode="folder", folder=str(folder), tracking_path=str(REPO / "config" / "tracking.toml"))
+    resources = {"warehouse": warehouse, "bill_sources": sources}
+    assert dg.materialize(BILL_ASSETS, partition_key="HI", resources=resources).success
+    assert dg.materialize(ALERT_ASSETS, partition_key="HI", resources=resources).success
+    assert warehouse.query_df("SELECT * FROM analysis.partition_state").empty
+    assert run_partitions(warehouse, folder)["HI"] == ANALYSIS_NODES
