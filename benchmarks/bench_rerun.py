@@ -5,11 +5,13 @@ Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_rerun.py [--source live|fold
 (tests/pipelines/test_live_resync.py); folder: the bundled demo texts. Funding replays the recorded demo responses in
 both. Each run is its own process, as a user starts it; CPU is that process's user + system time. The floor is
 measured the same way: a process that only imports the composition root, and the CPU one no-op Dagster run costs.
+Last, one more no-change re-run inside this process says where its CPU goes: imports, then each Dagster run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -21,7 +23,7 @@ import dagster as dg
 from pytest_httpserver import HTTPServer
 
 from tests.pipelines import test_live_resync as recorded
-from tests.pipelines.test_rerun import REPO, divwatch_run, table_rows
+from tests.pipelines.test_rerun import REPO, divwatch_env, divwatch_run, table_rows
 
 NOOP_RUNS = """
 import time
@@ -71,6 +73,34 @@ def job_seconds(home: Path, since: float) -> dict[str, float]:
     return spent
 
 
+def breakdown(folder: Path, tracking: Path | None, source: str) -> str:
+    """A no-change re-run in this process: CPU of the imports and of each Dagster run it launches, by job."""
+    os.environ.update(divwatch_env(folder, tracking))
+    started = time.process_time()
+    import pipelines.definitions  # noqa: F401  (what `divwatch run` imports first; assets were imported above)
+    from pipelines.cli import main as divwatch
+    imports = time.process_time() - started
+    spent: dict[str, float] = {}
+    launch = dg.JobDefinition.execute_in_process
+
+    def timed_launch(job, *args, **kwargs):
+        began = time.process_time()
+        try:
+            return launch(job, *args, **kwargs)
+        finally:
+            spent[job.name] = spent.get(job.name, 0.0) + time.process_time() - began
+
+    dg.JobDefinition.execute_in_process = timed_launch
+    try:
+        assert divwatch(["run", "--source", source]) == 0
+    finally:
+        dg.JobDefinition.execute_in_process = launch
+    total = time.process_time() - started
+    runs = ", ".join(f"{name} {seconds:.2f}" for name, seconds in sorted(spent.items()))
+    return (f"in-process no-change re-run: {total:.2f} s CPU = composition root imports {imports:.2f} + {runs} + the rest "
+            f"{total - imports - sum(spent.values()):.2f} (instance, checks, summary)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", choices=["live", "folder"], default="live")
@@ -102,6 +132,7 @@ def main() -> None:
             per_run = float(python(NOOP_RUNS, env={"DAGSTER_HOME": str(root / "noop-home"), "PATH": ""}))
             print(f"floor: interpreter {bare:.2f} s CPU, interpreter + imports of the composition root {imports:.2f} s, "
                   f"one no-op Dagster run {per_run:.3f} s")
+            print(breakdown(root, tracking, args.source))
     finally:
         server.stop()
 

@@ -33,17 +33,21 @@ def table_rows(path: Path) -> dict[str, int]:
         return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for (name,) in tables}
 
 
+def divwatch_env(folder: Path, tracking: Path | None) -> dict[str, str]:
+    """Every path `divwatch run` writes inside `folder`, the given tracking file or the shipped one, recorded funding."""
+    return {"DIVWATCH_WAREHOUSE": str(folder / "warehouse.duckdb"),
+            "DIVWATCH_SERVING": str(folder / "serving.duckdb"), "DIVWATCH_ALERTS_FEED": str(folder / "alerts.atom"),
+            "DIVWATCH_HTTP_CACHE": str(folder / "http.sqlite"), "DIVWATCH_FUNDING_MODE": "recorded",
+            "DIVWATCH_FUNDING_HTTP_CACHE": str(folder / "funding.sqlite"),
+            "DIVWATCH_TRACKING": str(tracking or REPO / "config" / "tracking.toml"),
+            "DIVWATCH_REVIEWS_INBOX": str(folder / "inbox"), "DAGSTER_HOME": str(folder / "dagster"),
+            "OPENSTATES_API_KEY": recorded.OS_KEY, "LEGISCAN_API_KEY": recorded.LS_KEY}
+
+
 def divwatch_run(folder: Path, tracking: Path | None, source: str = "live") -> str:
-    """`divwatch run --source SOURCE` in its own process (recorded funding), every path it writes inside `folder`,
-    the given tracking file or the shipped one; returns its output."""
-    env = {**os.environ, "DIVWATCH_WAREHOUSE": str(folder / "warehouse.duckdb"),
-           "DIVWATCH_SERVING": str(folder / "serving.duckdb"), "DIVWATCH_ALERTS_FEED": str(folder / "alerts.atom"),
-           "DIVWATCH_HTTP_CACHE": str(folder / "http.sqlite"), "DIVWATCH_FUNDING_MODE": "recorded",
-           "DIVWATCH_FUNDING_HTTP_CACHE": str(folder / "funding.sqlite"),
-           "DIVWATCH_TRACKING": str(tracking or REPO / "config" / "tracking.toml"),
-           "DIVWATCH_REVIEWS_INBOX": str(folder / "inbox"), "DAGSTER_HOME": str(folder / "dagster"),
-           "OPENSTATES_API_KEY": recorded.OS_KEY, "LEGISCAN_API_KEY": recorded.LS_KEY}
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--source", source], cwd=REPO, env=env,
+    """`divwatch run --source SOURCE` in its own process, writing inside `folder`; returns its output."""
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--source", source], cwd=REPO,
+                          env={**os.environ, **divwatch_env(folder, tracking)},
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     return done.stdout
