@@ -18,6 +18,8 @@ from assets.alerts import ALERT_ASSETS
 from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS
 from assets.resources import BillSources
+from assets.reviews import REVIEW_ASSETS
+from assets.serving import SERVING_ASSETS, ServingConfig
 from tests.pipelines import test_live_resync as recorded
 from warehouse.db import Warehouse
 
@@ -67,7 +69,6 @@ def test_a_no_change_rerun_of_the_main_job_adds_no_row_downloads_nothing_and_ana
     tracking = recorded.tracking_file(tmp_path, httpserver.url_for("").rstrip("/"))
     divwatch_run(tmp_path, tracking)
     first = table_rows(tmp_path / "warehouse.duckdb")
-    published = (tmp_path / "serving.duckdb").stat().st_mtime_ns
     assert first["core.bill_versions"] > 0 and first["analysis.clause_labels"] > 0 and first["alerts.outbox"] > 0
     assert materialized(tmp_path / "dagster", "clauses") == dict.fromkeys(recorded.PARTITIONS, 1)
     served.clear()
@@ -84,8 +85,6 @@ def test_a_no_change_rerun_of_the_main_job_adds_no_row_downloads_nothing_and_ana
         assert (partition, versions["full_downloads"].value, versions["new_versions"].value) == (partition, 0, 0)
     for asset in ["bill_sections", "clauses", "provision_status", "drift_signals", "alerts"]:
         assert materialized(tmp_path / "dagster", asset) == dict.fromkeys(recorded.PARTITIONS, 1), asset
-    assert materialized(tmp_path / "dagster", "published_snapshot") == {None: 1}
-    assert (tmp_path / "serving.duckdb").stat().st_mtime_ns == published
     assert output.count("analysis current, skipped") == len(recorded.PARTITIONS)
 
 
@@ -167,3 +166,28 @@ def test_alerts_materialized_alone_do_not_mark_the_analysis_complete(warehouse: 
     assert dg.materialize(ALERT_ASSETS, partition_key="HI", resources=resources).success
     assert warehouse.query_df("SELECT * FROM analysis.partition_state").empty
     assert run_partitions(warehouse, folder)["HI"] == ANALYSIS_NODES
+
+
+def test_the_copy_is_published_again_only_when_a_fact_changed(warehouse: Warehouse, folder: Path, tmp_path: Path) -> None:
+    run_partitions(warehouse, folder)
+    serving = ServingConfig(serving_path=str(tmp_path / "serving.duckdb"), reviews_inbox=str(tmp_path / "inbox"))
+
+    def publishes(instance: dg.DagsterInstance) -> bool:
+        result = dg.materialize([*REVIEW_ASSETS, *SERVING_ASSETS], instance=instance,
+                                resources={"warehouse": warehouse, "serving": serving})
+        assert result.success
+        return bool(result.asset_materializations_for_node("published_snapshot"))
+
+    with dg.instance_for_test() as instance:
+        assert publishes(instance)
+        assert not publishes(instance)
+        with warehouse.connect() as con:  # a refreshed fetch time is not a fact a reader sees
+            con.execute("UPDATE core.bills SET updated_at = current_localtimestamp()")
+        assert not publishes(instance)
+        with warehouse.connect() as con:
+            con.execute("UPDATE core.bills SET title = title || ' (amended title)' WHERE jurisdiction = 'HI'")
+        assert publishes(instance)
+        with duckdb.connect(serving.serving_path, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM core.bills WHERE title LIKE '%(amended title)'").fetchone()[0] > 0
+        (tmp_path / "serving.duckdb").unlink()
+        assert publishes(instance)  # a copy that went missing is published again
