@@ -9,15 +9,26 @@ import duckdb
 # The run log, and the columns that only say which run or how many runs saw a row, change on every run by design.
 RUN_LOG_TABLES = {("core", "source_runs")}
 RUN_COLUMNS = {"run_id", "last_run_id", "seen_runs"}
+FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _fact(column: str, data_type: str) -> str:
+    """What of a column's value counts: a timestamp only as set or not, a float to 9 decimals (a recomputed sum may
+    differ in its last bits from one process to the next), anything else as stored."""
+    if data_type.startswith("TIMESTAMP"):
+        return f"{column} IS NULL"
+    if data_type in FLOAT_TYPES:
+        return f"round({column}, 9)"
+    return column
+
+
 def facts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Row counts and an order-free hash of every table's rows; a timestamp counts only as set or not (a resolved
-    error, a sent alert), so refreshing fetch times, the run log and run counters leaves it unchanged."""
+    """Row counts and an order-free hash of every table's rows, so refreshing fetch times, the run log and run
+    counters leaves it unchanged while a resolved error or a sent alert changes it."""
     columns = con.execute(
         "SELECT c.table_schema, c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
         "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
@@ -31,7 +42,7 @@ def facts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
         parts = tables.setdefault((schema, table), [])
         if column in RUN_COLUMNS:
             continue
-        parts.append(f"{_quoted(column)} IS NULL" if data_type.startswith("TIMESTAMP") else _quoted(column))
+        parts.append(_fact(_quoted(column), data_type))
     digest = hashlib.sha256()
     for (schema, table), parts in tables.items():
         rows, hashed = con.execute(
