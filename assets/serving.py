@@ -1,6 +1,5 @@
 """Serving assets: validate the documented marts, then publish the read-only copy dashboards open."""
 
-
 import html
 from pathlib import Path
 
