@@ -69,6 +69,7 @@ def test_a_no_change_rerun_of_the_main_job_adds_no_row_downloads_nothing_and_ana
     tracking = recorded.tracking_file(tmp_path, httpserver.url_for("").rstrip("/"))
     divwatch_run(tmp_path, tracking)
     first = table_rows(tmp_path / "warehouse.duckdb")
+    published = (tmp_path / "serving.duckdb").stat().st_mtime_ns
     assert first["core.bill_versions"] > 0 and first["analysis.clause_labels"] > 0 and first["alerts.outbox"] > 0
     assert materialized(tmp_path / "dagster", "clauses") == dict.fromkeys(recorded.PARTITIONS, 1)
     served.clear()
@@ -85,6 +86,8 @@ def test_a_no_change_rerun_of_the_main_job_adds_no_row_downloads_nothing_and_ana
         assert (partition, versions["full_downloads"].value, versions["new_versions"].value) == (partition, 0, 0)
     for asset in ["bill_sections", "clauses", "provision_status", "drift_signals", "alerts"]:
         assert materialized(tmp_path / "dagster", asset) == dict.fromkeys(recorded.PARTITIONS, 1), asset
+    assert materialized(tmp_path / "dagster", "published_snapshot") == {None: 1}
+    assert (tmp_path / "serving.duckdb").stat().st_mtime_ns == published
     assert output.count("analysis current, skipped") == len(recorded.PARTITIONS)
 
 
