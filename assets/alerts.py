@@ -5,10 +5,15 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
+from assets.analysis import record_analysis_complete
 from assets.partitions import jurisdictions
 from warehouse.alert_facts import SEVERITY_RANK, VersionFacts, unseen_versions, versions_mentioning
 from warehouse.db import Warehouse
 from warehouse.outbox import OutboxItem, SubscriptionRow, enqueue_and_mark_seen, stored_subscriptions
+
+
+# A run whose job holds these steps analysed the current versions before alerts, so alerts may mark the analysis complete.
+ANALYSED_FIRST = {"bill_sections", "clauses"}
 
 
 def _bill_key(text: str) -> str:
@@ -109,11 +114,12 @@ def _preview(items: list[OutboxItem]) -> str:
 @dg.asset(
     partitions_def=jurisdictions,
     group_name="alerts",
-    deps=["drift_signals", "version_changes"],
+    deps=["drift_signals", "version_changes", "bill_sections"],
     kinds={"python", "duckdb"},
 )
 def alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Queue alerts for versions not matched before, so organizers hear of a new version within one run."""
+    """Queue alerts for versions not matched before, so organizers hear of a new version within one run; the last
+    step of a partition's analysis, so it also marks that analysis complete."""
     jurisdiction = context.partition_key
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     with warehouse.connect() as con:
@@ -127,6 +133,8 @@ def alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materi
         }
         planned = plan_alerts(subscriptions, versions, now, hits)
         queued = enqueue_and_mark_seen(con, planned, ids, jurisdiction, now)
+    if ANALYSED_FIRST <= set(context.job_def.graph.node_dict):
+        record_analysis_complete(warehouse, jurisdiction, context.run.run_id)  # not after alerts materialized alone
     per_subscription: dict[str, int] = {}
     for item in planned:
         per_subscription[item.subscription_id] = per_subscription.get(item.subscription_id, 0) + 1

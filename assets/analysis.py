@@ -2,6 +2,7 @@
 
 
 from collections import Counter
+from datetime import datetime
 
 import dagster as dg
 import pandas as pd
@@ -23,6 +24,30 @@ def _versions(warehouse: Warehouse, jurisdiction: str) -> pd.DataFrame:
     return warehouse.query_df(VERSIONS_SQL, [jurisdiction])
 
 
+def _analysis_input(warehouse: Warehouse, jurisdiction: str) -> tuple[str, int]:
+    """The hash a jurisdiction's analysis depends on (its versions' texts and the engine), and how many versions."""
+    from assets.partition_analysis import input_hash  # imported here: that module builds on this one's queries
+
+    versions = warehouse.query_df("SELECT version_id, text_sha256 FROM core.bill_versions WHERE jurisdiction = ?",
+                                  [jurisdiction])
+    return input_hash(versions), len(versions)
+
+
+def analysis_is_current(warehouse: Warehouse, jurisdiction: str) -> bool:
+    """True when the last completed analysis (through alerts) saw these same versions with this same engine."""
+    stored = warehouse.query_df("SELECT input_hash FROM analysis.partition_state WHERE jurisdiction = ?", [jurisdiction])
+    return not stored.empty and stored["input_hash"].iloc[0] == _analysis_input(warehouse, jurisdiction)[0]
+
+
+def record_analysis_complete(warehouse: Warehouse, jurisdiction: str, run_id: str) -> None:
+    """Mark the jurisdiction's analysis done for its current versions and engine; only the last step calls this,
+    so a run that fails half way leaves the mark as it was and the next run redoes the analysis."""
+    digest, versions = _analysis_input(warehouse, jurisdiction)
+    warehouse.upsert("analysis.partition_state", pd.DataFrame([{
+        "jurisdiction": jurisdiction, "input_hash": digest, "versions": versions, "run_id": run_id,
+        "analysed_at": datetime.now()}]))
+
+
 def _preview(frame: pd.DataFrame, columns: list[str], rows: int = 10) -> dg.MetadataValue:
     if frame.empty:
         return dg.MetadataValue.md("_no rows_")
@@ -32,18 +57,33 @@ def _preview(frame: pd.DataFrame, columns: list[str], rows: int = 10) -> dg.Meta
     return dg.MetadataValue.md(clipped.to_markdown(index=False))
 
 
-@dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[bill_versions], kinds={"python", "duckdb"})
-def bill_sections(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def _unchanged(context: dg.AssetExecutionContext, warehouse: Warehouse) -> bool:
+    """Whether this partition's analysis is current; when it is, the asset is not materialized and Dagster skips
+    everything downstream of it (fidelity, drift, alerts) for this partition."""
+    if analysis_is_current(warehouse, context.partition_key):
+        context.log.info(f"{context.partition_key}: versions and engine unchanged since the last complete analysis")
+        return True
+    return False
+
+
+@dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[bill_versions], kinds={"python", "duckdb"},
+          output_required=False)
+def bill_sections(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """The legal hierarchy of each version, with offsets into its text."""
+    if _unchanged(context, warehouse):
+        return
     jurisdiction = context.partition_key
     frame = section_frame(_versions(warehouse, jurisdiction), jurisdiction)
     written = warehouse.replace_partition("analysis.bill_sections", frame, {"jurisdiction": jurisdiction})
-    return dg.MaterializeResult(metadata={"sections": written, "preview": _preview(frame, ["path", "heading"])})
+    yield dg.MaterializeResult(metadata={"sections": written, "preview": _preview(frame, ["path", "heading"])})
 
 
-@dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[bill_versions], kinds={"python", "duckdb"})
-def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+@dg.asset(partitions_def=jurisdictions, group_name="analysis", deps=[bill_versions], kinds={"python", "duckdb"},
+          output_required=False)
+def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every operative clause with its categories as the learned model decides them, each with rule or words, probability and evidence."""
+    if _unchanged(context, warehouse):
+        return
     jurisdiction = context.partition_key
     model = shipped_model()
     clause_frame, label_frame = clause_frames(_versions(warehouse, jurisdiction), jurisdiction, model)
@@ -51,7 +91,7 @@ def clauses(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
     warehouse.replace_partition("analysis.clause_labels", label_frame, {"jurisdiction": jurisdiction})
     per_category = Counter(label_frame["category"]) if not label_frame.empty else Counter()
     labelled = clause_frame.merge(label_frame, on=["version_id", "clause_no"]) if not label_frame.empty else label_frame
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "clauses": len(clause_frame),
             "labels": len(label_frame),

@@ -16,6 +16,7 @@ from sources.registry import BillSource
 from warehouse.db import Warehouse
 from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
 from warehouse.payloads import PayloadStore
+from warehouse.source_runs import record_source_runs
 
 VERSION_KEY = ["jurisdiction", "session", "bill_id", "version_label", "version_date"]
 
@@ -45,12 +46,23 @@ def bill_search_hits(context: dg.AssetExecutionContext, warehouse: Warehouse, bi
         [{**_bill_row(b), "found_at": datetime.now()} for b in hits],
         columns=["jurisdiction", "session", "bill_id", "title", "url", "source", "found_at"],
     ).drop_duplicates(subset=["session", "bill_id", "source"])
+    kept = _unchanged_hits(warehouse, jurisdiction, sources.get(jurisdiction, []))
+    if not kept.empty:
+        frame = pd.concat([f for f in (frame, kept) if not f.empty]).drop_duplicates(subset=["session", "bill_id", "source"])
     warehouse.replace_partition("core.bill_search_hits", frame, {"jurisdiction": jurisdiction})
     _record_errors(warehouse, errors, jurisdiction, context.run.run_id, "bill search",
                    [s.name for s in sources.get(jurisdiction, [])])
     return dg.MaterializeResult(
         metadata={"hits": len(frame), "errors": len(errors), "sources": [s.name for s in sources.get(jurisdiction, [])]}
     )
+
+
+def _unchanged_hits(warehouse: Warehouse, jurisdiction: str, sources: list[BillSource]) -> pd.DataFrame:
+    """Stored hits of sources that skip the bills they know unchanged (LegiScan's change hashes), so an unchanged
+    bill stays a hit instead of vanishing from the table on every re-run."""
+    skipping = [source.name for source in sources if getattr(source, "stats", {}).get("unchanged")]
+    return warehouse.query_df("SELECT * FROM core.bill_search_hits WHERE jurisdiction = ? AND source IN (SELECT unnest(?))",
+                              [jurisdiction, skipping])
 
 
 def _sync_markers(warehouse: Warehouse, jurisdiction: str) -> dict:
@@ -178,7 +190,10 @@ def _place_versions(warehouse: Warehouse, jurisdiction: str, rows: list[dict]) -
     version takes the date of the version listed before it (stored versions first, in their order), so it keeps
     its place among dated ones.
 
-    Sets version_order on the new rows, rewrites it on stored rows whose place moved, and returns how many moved."""
+    Sets version_order on the new rows, rewrites it on stored rows whose place moved, and returns how many moved;
+    without new rows no stored place can move."""
+    if not rows:
+        return 0
     columns = ["version_id", "session", "bill_id", "sequence", "version_date", "loaded_at", "version_order", "revision"]
     stored = warehouse.query_df(
         f"SELECT {', '.join(columns)} FROM core.bill_versions WHERE jurisdiction = ? "
@@ -230,7 +245,7 @@ def _record_source_run(
             for name in by_name
         ]
     )
-    warehouse.upsert("core.source_runs", frame)
+    record_source_runs(warehouse, frame)
 
 
 @dg.asset_check(asset=bill_versions, description="A version is keyed by jurisdiction, session, bill, label, date and revision.")

@@ -144,8 +144,9 @@ def recipients(warehouse: Warehouse) -> dg.MaterializeResult:
     previews = []
     for source, sql in (
         ("awards", "SELECT recipient_name AS name, any_value(recipient_categories) AS categories, "
-                   "coalesce(any_value(recipient_kind_stated), '') AS stated FROM funding.awards GROUP BY ALL"),
-        ("subawards", "SELECT recipient_name AS name, NULL AS categories, '' AS stated FROM funding.subawards GROUP BY ALL"),
+                   "coalesce(any_value(recipient_kind_stated), '') AS stated FROM funding.awards GROUP BY ALL ORDER BY name"),
+        ("subawards", "SELECT recipient_name AS name, NULL AS categories, '' AS stated FROM funding.subawards GROUP BY ALL "
+                      "ORDER BY name"),  # ordered, so the same spelling of a recipient is kept every run
     ):
         names = warehouse.query_df(sql)
         rows = []

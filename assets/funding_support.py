@@ -22,6 +22,7 @@ from sources.records import RawPayload, sha256_hex
 from warehouse.db import Warehouse
 from warehouse.fetch_errors import ERROR_COLUMNS, record_fetch_errors
 from warehouse.payloads import PayloadStore
+from warehouse.source_runs import record_source_runs
 
 BUNDLED_RECORDS = Path(__file__).resolve().parent.parent / "demo" / "funding" / "records"
 
@@ -119,7 +120,7 @@ def record_health(warehouse: Warehouse, run_id: str, source: str, harvest: Harve
     health = pd.DataFrame([{**where, "finished_at": now(), "items_ok": len(harvest.records),
                             "items_failed": len(harvest.errors), "downloaded": downloaded,
                             "not_modified": not_modified}])
-    warehouse.replace_partition("core.source_runs", health, where)
+    record_source_runs(warehouse, health)
 
 
 def import_records(warehouse: Warehouse, path: Path, settings: dict, run_id: str) -> Harvest:

@@ -1,8 +1,7 @@
 """Serving assets: validate the documented marts, then publish the read-only copy dashboards open."""
 
-from __future__ import annotations
-
 import html
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -10,6 +9,7 @@ import pandas as pd
 from warehouse.access import export_marts_parquet, mart_row_counts, published_row_counts, serving_url
 from warehouse.db import Warehouse
 from warehouse.dictionary import describe
+from warehouse.fingerprint import facts_fingerprint
 from warehouse.publish import publish_snapshot
 
 UPSTREAM = ["drift_signals", "provision_status", "clauses", "funding_links", "alerts", "label_reviews"]
@@ -67,9 +67,26 @@ def _health_table(health: pd.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.table(records, schema=dg.TableSchema(columns=[dg.TableColumn(c, k) for c, k in kinds.items()]))
 
 
-@dg.asset(deps=[dg.AssetKey(key) for key in UPSTREAM], group_name="serving", kinds={"duckdb"})
-def marts(warehouse: Warehouse) -> dg.MaterializeResult:
-    """Query every mart view (always current), so one that no longer binds to its tables fails here, not later."""
+def _published_fingerprint(instance: dg.DagsterInstance, serving: ServingConfig) -> str | None:
+    """The facts fingerprint of the copy at the serving path, as the run that published it recorded it."""
+    event = instance.get_latest_materialization_event(dg.AssetKey("published_snapshot"))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    if "facts_fingerprint" not in metadata or not Path(serving.serving_path).exists():
+        return None
+    if metadata["path"].value != str(Path(serving.serving_path).resolve()):
+        return None
+    return metadata["facts_fingerprint"].value
+
+
+@dg.asset(deps=[dg.AssetKey(key) for key in UPSTREAM], group_name="serving", kinds={"duckdb"}, output_required=False)
+def marts(context: dg.AssetExecutionContext, warehouse: Warehouse, serving: ServingConfig):
+    """Query every mart view (always current), so one that no longer binds to its tables fails here, not later;
+    when no fact changed since the last publish, nothing is materialized and the published copy stays."""
+    with warehouse.connect() as con:
+        fingerprint = facts_fingerprint(con)
+    if fingerprint == _published_fingerprint(context.instance, serving):
+        context.log.info("no fact in the warehouse changed since the last publish; the published copy stays")
+        return
     with warehouse.connect() as con:
         counts = mart_row_counts(con)
         docs = describe(con, ("marts",))
@@ -82,6 +99,7 @@ def marts(warehouse: Warehouse) -> dg.MaterializeResult:
         health = con.execute("SELECT * FROM marts.data_health ORDER BY source, jurisdiction").df()
     metadata: dict[str, object] = {f"rows/{name}": dg.MetadataValue.int(n) for name, n in counts.items()}
     metadata.update({
+        "facts_fingerprint": fingerprint,
         "latest_versions": _markdown_table(latest),
         "state_picture": _state_chart(states),
         "data_health": _health_table(health),
@@ -90,16 +108,18 @@ def marts(warehouse: Warehouse) -> dg.MaterializeResult:
         metadata[f"schema/{doc.name}"] = dg.MetadataValue.table_schema(dg.TableSchema(
             columns=[dg.TableColumn(c.name, c.data_type, description=c.comment or None) for c in doc.columns]
         ))
-    return dg.MaterializeResult(metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(deps=[marts], group_name="serving", kinds={"duckdb"})
 def published_snapshot(warehouse: Warehouse, serving: ServingConfig) -> dg.MaterializeResult:
     """Swap in a fresh read-only copy so dashboards and BI tools never hold a lock on the warehouse."""
     with warehouse.connect() as con:
+        fingerprint = facts_fingerprint(con)
         result = publish_snapshot(con, serving.serving_path)
     metadata: dict[str, object] = {
         "path": dg.MetadataValue.path(str(result.path)),
+        "facts_fingerprint": fingerprint,
         "size_bytes": result.size_bytes,
         "publish_seconds": round(result.seconds, 3),
         "sqlalchemy_url": dg.MetadataValue.text(serving_url(result.path)),

@@ -68,7 +68,7 @@ def _run_locked(args: argparse.Namespace) -> int:
             run_config=run_config, partition_key=jurisdiction, instance=instance, raise_on_error=False,
             tags=run_tags(),
         )
-        print(f"{jurisdiction}: {'ok' if result.success else 'FAILED'} (run {result.run_id[:8]})")
+        print(f"{jurisdiction}: {_outcome(result, 'clauses', 'analysis current, skipped')} (run {result.run_id[:8]})")
         if not result.success:
             failed.append(jurisdiction)
     for job_name in FOLLOW_UP_JOBS:
@@ -78,7 +78,7 @@ def _run_locked(args: argparse.Namespace) -> int:
         result = defs.resolve_job_def(job_name).execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False, tags=run_tags()
         )
-        print(f"{job_name}: {'ok' if result.success else 'FAILED'}")
+        print(f"{job_name}: {_outcome(result, 'published_snapshot', 'nothing changed, published copy kept')}")
         if not result.success:
             failed.append(job_name)
         elif job_name == "deliver_alerts_job" and (dead := alerts_given_up(result)):
@@ -86,6 +86,15 @@ def _run_locked(args: argparse.Namespace) -> int:
             failed.append(job_name)
     _print_summary(config["warehouse"])
     return 1 if failed else 0
+
+
+def _outcome(result, node: str, skipped: str) -> str:
+    """'ok', 'FAILED', or what was skipped when the run succeeded without materializing `node` (if the job has it)."""
+    if not result.success:
+        return "FAILED"
+    if node in result.job_def.graph.node_dict and not result.asset_materializations_for_node(node):
+        return f"ok, {skipped}"
+    return "ok"
 
 
 def _folder_ready(sources: dict, folder: str) -> bool:
