@@ -59,7 +59,8 @@ class ClauseModel:
             grams = [features.word_grams(clause.text) for clause in batch]
             probabilities = self.probabilities(batch, grams)
             decisions = self._decisions(batch, probabilities)
-            distinct = [list(dict.fromkeys(words)) if decided.any() else [] for words, decided in zip(grams, decisions)]
+            distinct = [list(dict.fromkeys(words)) if self._explains(clause, decided) else []
+                        for clause, words, decided in zip(batch, grams, decisions)]
             columns = features.gram_columns_per_text(distinct)  # one hashing call for every explanation of the batch
             for clause, words, word_columns, row, decided in zip(batch, distinct, columns, probabilities, decisions):
                 yield self._decided(clause, words, word_columns, row, decided) if decided.any() or clause.labels else clause
@@ -71,6 +72,11 @@ class ClauseModel:
             category = self.categories[column]
             decided[:, column] = [any(label.category == category for label in clause.labels) for clause in clauses]
         return decided
+
+    def _explains(self, clause: Clause, decided: np.ndarray) -> bool:
+        """Whether the model gives the clause a category no rule of it fired for (a label its words must explain)."""
+        fired = {label.category for label in clause.labels}
+        return any(self.categories[index] not in fired for index in np.flatnonzero(decided))
 
     def _decided(self, clause: Clause, grams: list[str], columns: np.ndarray, probability: np.ndarray,
                  decided: np.ndarray) -> Clause:
