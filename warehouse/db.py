@@ -123,6 +123,18 @@ def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
         con.unregister("incoming_frame")
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction around the block: committed when it ends, rolled back when it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
@@ -140,15 +152,9 @@ def replace_partition(
     if not where or any(col not in allowed for col in where):
         raise ValueError(f"partition columns {list(where)} not all in {table}")
     predicate = " AND ".join(f"{col} = ?" for col in where)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM {table} WHERE {predicate}", list(where.values()))
-        inserted = _insert_frame(con, table, frame)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return inserted
+        return _insert_frame(con, table, frame)
 
 
 def insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key: list[str]) -> int:
@@ -160,19 +166,13 @@ def insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, 
     if any(col not in allowed for col in key):
         raise ValueError(f"key {key} not all in {table}")
     join = " AND ".join(f"t.{col} IS NOT DISTINCT FROM n.{col}" for col in key)
-    with _registered(con, table, frame.drop_duplicates(subset=key)):
-        con.execute("BEGIN TRANSACTION")
-        try:
-            before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT n.* FROM incoming_frame n "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})"
-            )
-            after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with _registered(con, table, frame.drop_duplicates(subset=key)), transaction(con):
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT n.* FROM incoming_frame n "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})"
+        )
+        after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return after - before
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from warehouse.db import Warehouse
+from warehouse.db import Warehouse, transaction
 
 ERROR_COLUMNS = ["jurisdiction", "source", "item", "url", "reason"]
 CAUSE = "e.jurisdiction = n.jurisdiction AND e.source = n.source AND e.item = n.item AND e.reason = n.reason"
@@ -27,26 +27,22 @@ def record_fetch_errors(
     with warehouse.connect() as con:
         con.register("incoming_errors", incoming)
         try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(
-                f"UPDATE core.fetch_errors e SET last_seen_at = n.seen_at, run_id = n.run_id, resolved_at = NULL, "
-                f"seen_runs = e.seen_runs + 1, url = n.url, step = n.step FROM incoming_errors n WHERE {CAUSE}"
-            )
-            added = con.execute(
-                f"INSERT INTO core.fetch_errors (jurisdiction, source, item, url, reason, occurred_at, run_id, step, "
-                f"last_seen_at, seen_runs) SELECT n.jurisdiction, n.source, n.item, n.url, n.reason, n.seen_at, n.run_id, "
-                f"n.step, n.seen_at, 1 FROM incoming_errors n "
-                f"WHERE NOT EXISTS (SELECT 1 FROM core.fetch_errors e WHERE {CAUSE})"
-            ).fetchone()[0]
-            con.execute(
-                "UPDATE core.fetch_errors SET resolved_at = ? WHERE step = ? AND jurisdiction = ? "
-                "AND list_contains(?, source) AND resolved_at IS NULL AND run_id <> ?",
-                [seen_at, step, jurisdiction, list(sources), run_id],
-            )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            with transaction(con):
+                con.execute(
+                    f"UPDATE core.fetch_errors e SET last_seen_at = n.seen_at, run_id = n.run_id, resolved_at = NULL, "
+                    f"seen_runs = e.seen_runs + 1, url = n.url, step = n.step FROM incoming_errors n WHERE {CAUSE}"
+                )
+                added = con.execute(
+                    f"INSERT INTO core.fetch_errors (jurisdiction, source, item, url, reason, occurred_at, run_id, step, "
+                    f"last_seen_at, seen_runs) SELECT n.jurisdiction, n.source, n.item, n.url, n.reason, n.seen_at, n.run_id, "
+                    f"n.step, n.seen_at, 1 FROM incoming_errors n "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM core.fetch_errors e WHERE {CAUSE})"
+                ).fetchone()[0]
+                con.execute(
+                    "UPDATE core.fetch_errors SET resolved_at = ? WHERE step = ? AND jurisdiction = ? "
+                    "AND list_contains(?, source) AND resolved_at IS NULL AND run_id <> ?",
+                    [seen_at, step, jurisdiction, list(sources), run_id],
+                )
         finally:
             con.unregister("incoming_errors")
     return int(added)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from warehouse.db import Warehouse
+from warehouse.db import Warehouse, transaction
 
 # The source's latest row that an incoming run only confirms: nothing new and nothing downloaded in full, with the
 # same number of failures as that row (the errors themselves are counted per cause in core.fetch_errors), or exactly
@@ -30,21 +30,17 @@ def record_source_runs(warehouse: Warehouse, runs: pd.DataFrame) -> int:
     with warehouse.connect() as con:
         con.register("incoming_runs", runs)
         try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(f"CREATE TEMP TABLE confirmed_runs AS {CONFIRMED}")
-            con.execute("DELETE FROM core.source_runs s USING confirmed_runs c "
-                        "WHERE s.run_id = c.run_id AND s.jurisdiction = c.jurisdiction AND s.source = c.source")
-            con.execute("INSERT INTO core.source_runs BY NAME SELECT * EXCLUDE (run_id, finished_at, confirming_run_id, "
-                        "confirmed_at), confirming_run_id AS run_id, confirmed_at AS finished_at FROM confirmed_runs")
-            added = con.execute(
-                "INSERT OR REPLACE INTO core.source_runs BY NAME SELECT * FROM incoming_runs n WHERE NOT EXISTS "
-                "(SELECT 1 FROM confirmed_runs c WHERE c.jurisdiction = n.jurisdiction AND c.source = n.source)"
-            ).fetchone()[0]
-            con.execute("DROP TABLE confirmed_runs")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            with transaction(con):
+                con.execute(f"CREATE TEMP TABLE confirmed_runs AS {CONFIRMED}")
+                con.execute("DELETE FROM core.source_runs s USING confirmed_runs c "
+                            "WHERE s.run_id = c.run_id AND s.jurisdiction = c.jurisdiction AND s.source = c.source")
+                con.execute("INSERT INTO core.source_runs BY NAME SELECT * EXCLUDE (run_id, finished_at, confirming_run_id, "
+                            "confirmed_at), confirming_run_id AS run_id, confirmed_at AS finished_at FROM confirmed_runs")
+                added = con.execute(
+                    "INSERT OR REPLACE INTO core.source_runs BY NAME SELECT * FROM incoming_runs n WHERE NOT EXISTS "
+                    "(SELECT 1 FROM confirmed_runs c WHERE c.jurisdiction = n.jurisdiction AND c.source = n.source)"
+                ).fetchone()[0]
+                con.execute("DROP TABLE confirmed_runs")
         finally:
             con.unregister("incoming_runs")
     return added
