@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.clauses.learned import shipped_model
 from analysis.model import Clause
+from assets.analysis_input import input_hash
 from assets.analysis_rows import (clause_frames, clauses_from_rows, drift_frames, fidelity_by_version,
                                   fidelity_frames, section_frame)
 from assets.bills import bill_versions
@@ -26,8 +27,6 @@ def _versions(warehouse: Warehouse, jurisdiction: str) -> pd.DataFrame:
 
 def _analysis_input(warehouse: Warehouse, jurisdiction: str) -> tuple[str, int]:
     """The hash a jurisdiction's analysis depends on (its versions' texts and the engine), and how many versions."""
-    from assets.partition_analysis import input_hash  # imported here: that module builds on this one's queries
-
     versions = warehouse.query_df("SELECT version_id, text_sha256 FROM core.bill_versions WHERE jurisdiction = ?",
                                   [jurisdiction])
     return input_hash(versions), len(versions)

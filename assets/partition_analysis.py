@@ -1,22 +1,18 @@
 """Analysis as partition files: export each (jurisdiction, session)'s versions, analyse them anywhere, load them once."""
 
-import hashlib
 import time
-from functools import cache
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-import analysis
 from analysis.clauses.learned import shipped_model
 from assets.analysis import VERSION_COLUMNS, VERSION_ORDER
+from assets.analysis_input import input_hash
 from assets.analysis_rows import analyse_versions
 from warehouse.db import Warehouse
 from warehouse.partition_files import Partition, PartitionStore, load_partitions
 
 WAREHOUSE_WRITE_TAG = "divwatch/warehouse-write"
-ENGINE_FILES = (".py", ".toml", ".npz", ".json")
 
 
 class PartitionFiles(dg.ConfigurableResource):
@@ -26,24 +22,6 @@ class PartitionFiles(dg.ConfigurableResource):
 
     def store(self) -> PartitionStore:
         return PartitionStore(self.root)
-
-
-@cache
-def engine_fingerprint() -> str:
-    """A hash of the analysis engine's code, rules and model, so an improved engine re-analyses every partition."""
-    digest = hashlib.sha256()
-    root = Path(analysis.__file__).parent
-    for path in sorted(p for p in root.rglob("*") if p.suffix in ENGINE_FILES and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def input_hash(versions: pd.DataFrame) -> str:
-    """What a partition's results depend on: its versions' ids and texts, and the engine."""
-    digest = hashlib.sha256(engine_fingerprint().encode())
-    for version_id, text_sha256 in sorted(zip(versions["version_id"], versions["text_sha256"])):
-        digest.update(f"{version_id}:{text_sha256};".encode())
-    return digest.hexdigest()
 
 
 def session_versions(warehouse: Warehouse, states: list[str], sessions: list[str] | None) -> dict[Partition, pd.DataFrame]:

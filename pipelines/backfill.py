@@ -20,7 +20,8 @@ from dagster_dask import dask_executor
 from dask.distributed import Client, LocalCluster
 
 from analysis.clauses.learned import shipped_model
-from assets.partition_analysis import (WAREHOUSE_WRITE_TAG, PartitionFiles, analyse_op, engine_fingerprint,
+from assets.analysis_input import engine_fingerprint
+from assets.partition_analysis import (WAREHOUSE_WRITE_TAG, PartitionFiles, analyse_op,
                                        export_inputs, load_partition_files, session_versions, stale_partitions)
 from pipelines.settings import REPO, setting
 from warehouse.db import Warehouse

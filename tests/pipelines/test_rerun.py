@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-import assets.partition_analysis
+import assets.analysis_input
 from assets.alerts import ALERT_ASSETS
 from assets.analysis import ANALYSIS_ASSETS
 from assets.bills import BILL_ASSETS
@@ -137,7 +137,7 @@ def test_a_changed_engine_fingerprint_reanalyses_every_jurisdiction(
 ) -> None:
     run_partitions(warehouse, folder)
     before = warehouse.query_df("SELECT jurisdiction, input_hash FROM analysis.partition_state ORDER BY 1")
-    monkeypatch.setattr(assets.partition_analysis, "engine_fingerprint", lambda: "a retrained clause model")
+    monkeypatch.setattr(assets.analysis_input, "engine_fingerprint", lambda: "a retrained clause model")
 
     assert run_partitions(warehouse, folder) == dict.fromkeys(["CA", "HI", "KY"], ANALYSIS_NODES)
     after = warehouse.query_df("SELECT jurisdiction, input_hash FROM analysis.partition_state ORDER BY 1")
