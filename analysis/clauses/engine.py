@@ -19,17 +19,20 @@ from analysis.text.normalize import INSERT, NormalizedText, View, current_view, 
 from analysis.text.sections import segment_plain
 
 # Sentence ends, each found by one regex scan: ". " (or ? !) after a letter, digit or closing mark and before
-# a capital or an opening mark, unless the period ends an abbreviation or a lone capital (an initial); a blank
-# line, or a line ending in ; : or | (list lines).
-_ABBREVIATIONS = sorted("no sec secs stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
+# a capital or an opening mark, unless the period ends an abbreviation, a lone capital (an initial) or a one-
+# or two-digit enumerator after a sentence, colon or line start ("she: 1. Is charged"); a blank line, a line ending in ; : or | (list lines), or a
+# semicolon before a verb in -ing (the parts of a bill's title: "amending s. 948.08; requiring ...").
+_ABBREVIATIONS = sorted("no sec secs s ss stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
 _NOT_AFTER_ABBREVIATION = "".join(  # one fixed-width look-behind per abbreviation length (a word that is only the abbreviation)
     rf"(?<!(?<![A-Za-z.])(?ai:{'|'.join(re.escape(word) for word in _ABBREVIATIONS if len(word) == length)})\.)"
     for length in sorted({len(word) for word in _ABBREVIATIONS})
 )
 _SENTENCE_END = re.compile(  # the mark first, so the scan skips ahead to candidates; the look-behinds then check it
-    r"[.?!](?=[ \t\n]+[\"'(]?[A-Z0-9(])(?<=[^\W_][.?!]|[)\]\"'%][.?!])(?<!(?<![A-Za-z.])[A-Z]\.)" + _NOT_AFTER_ABBREVIATION
+    r"[.?!](?=[ \t\n]+[\"'(]?[A-Z0-9(])(?<=[^\W_][.?!]|[)\]\"'%][.?!])(?<!(?<![A-Za-z.])[A-Z]\.)"
+    r"(?<![.:;\n] \d\.)(?<![.:;\n] \d\d\.)(?<!\n\d\.)(?<!\n\d\d\.)(?<!^\d\.)(?<!^\d\d\.)" + _NOT_AFTER_ABBREVIATION
 )
-_LINE_BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r";[ \t]*\n"), re.compile(r":[ \t]*\n"), re.compile(r"\|[ \t]*\n"))
+_LINE_BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r";[ \t]*\n"), re.compile(r":[ \t]*\n"), re.compile(r"\|[ \t]*\n"),
+                re.compile(r";[ \t]+(?=[a-z]+ing\b)"))
 CHUNK_CHARACTERS = 1 << 20
 CACHED_SECTION_CHARACTERS = 8192
 _NUL = b"\x00"

@@ -23,9 +23,10 @@ from analysis.model import Clause
 POSITIVE, NEGATIVE, UNKNOWN = 1, 0, -1
 QUOTE_OVERLAP = 0.5  # a clause shows a quoted category when they share half of the shorter one
 REGULARIZATION = 4.0
-THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
+THRESHOLD_GRID = np.round(np.arange(0.3, 0.96, 0.025), 3)
 INNER_FOLDS = 5
 RECALL_WEIGHT = 0.25  # how much recall of quoted clauses counts next to file-level F1 when choosing a threshold
+THRESHOLD_TOLERANCE = 0.01  # thresholds scoring this close to the best are as good: the highest (fewest labels) is kept
 NEAR_MISS_GROUP = "near-miss"
 MIN_JURISDICTIONS = 5  # a category the gold quotes in fewer jurisdictions than this keeps the rules' labels
 
@@ -128,14 +129,13 @@ def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -
         best_per_file = np.zeros(len(files))
         np.maximum.at(best_per_file, file_index, out_of_fold[:, index])
         has = np.array([category in examples.gold[f] for f in files])
-        best = -1.0
+        scores = []
         for threshold in THRESHOLD_GRID:
             predicted = best_per_file >= threshold
             tp, fp, fn = np.sum(predicted & has), np.sum(predicted & ~has), np.sum(~predicted & has)
             f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
-            recall = np.mean(out_of_fold[quoted, index] >= threshold)
-            if f1 + RECALL_WEIGHT * recall > best + 1e-9:
-                best, chosen[index] = f1 + RECALL_WEIGHT * recall, threshold
+            scores.append(f1 + RECALL_WEIGHT * np.mean(out_of_fold[quoted, index] >= threshold))
+        chosen[index] = max(t for t, score in zip(THRESHOLD_GRID, scores) if score >= max(scores) - THRESHOLD_TOLERANCE)
     return chosen
 
 
