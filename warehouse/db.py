@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from warehouse.migrations import apply_migrations
+from warehouse.transaction import transaction
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
 
@@ -121,18 +122,6 @@ def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
         yield
     finally:
         con.unregister("incoming_frame")
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction around the block: committed when it ends, rolled back when it raises."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:

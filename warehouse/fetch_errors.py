@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from warehouse.db import Warehouse, transaction
+from warehouse.db import Warehouse
+from warehouse.transaction import transaction
 
 ERROR_COLUMNS = ["jurisdiction", "source", "item", "url", "reason"]
 CAUSE = "e.jurisdiction = n.jurisdiction AND e.source = n.source AND e.item = n.item AND e.reason = n.reason"

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 
+from warehouse.transaction import transaction
+
 FEED_SUBSCRIPTION = "feed"
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 
@@ -74,8 +76,7 @@ def replace_subscriptions(con: duckdb.DuckDBPyConnection, subscriptions: Iterabl
     rows = list(subscriptions)
     if any(row.subscription_id == FEED_SUBSCRIPTION for row in rows):
         raise ValueError(f"subscription id {FEED_SUBSCRIPTION!r} is reserved for the built-in Atom feed")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         known = dict(
             con.execute("SELECT subscription_id, active_since FROM alerts.subscriptions").fetchall()
         )
@@ -94,10 +95,6 @@ def replace_subscriptions(con: duckdb.DuckDBPyConnection, subscriptions: Iterabl
                     now,
                 ],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return len(rows)
 
 
@@ -157,14 +154,9 @@ def enqueue_and_mark_seen(
     con: duckdb.DuckDBPyConnection, items: list[OutboxItem], seen: list[str], jurisdiction: str, now: datetime
 ) -> int:
     """Enqueue and record the versions as seen in one transaction, so a failed run leaves neither half."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         added = enqueue(con, items, now)
         mark_seen(con, seen, jurisdiction, now)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return added
 
 

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from warehouse.db import _declared
 from warehouse.migrations import apply_migrations
+from warehouse.transaction import transaction
 
 MANIFEST = "_manifest.json"
 INPUT = "_versions.parquet"
@@ -177,8 +178,7 @@ def load_partitions(con: duckdb.DuckDBPyConnection, store: PartitionStore, parti
         return []
     store.register(con)
     inputs = [store.url(p, INPUT) for p, _ in fresh]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("CREATE OR REPLACE TEMP TABLE loading_versions AS "
                     "SELECT version_id FROM read_parquet(?, hive_partitioning = false)", [inputs])
         for table, column in PARTITION_TABLES.items():
@@ -191,10 +191,6 @@ def load_partitions(con: duckdb.DuckDBPyConnection, store: PartitionStore, parti
              for p, m in fresh],
         )
         con.execute("DROP TABLE loading_versions")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return [p.key for p, _ in fresh]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from warehouse.db import Warehouse, transaction
+from warehouse.db import Warehouse
+from warehouse.transaction import transaction
 
 # The source's latest row that an incoming run only confirms: nothing new and nothing downloaded in full, with the
 # same number of failures as that row (the errors themselves are counted per cause in core.fetch_errors), or exactly

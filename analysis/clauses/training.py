@@ -19,6 +19,7 @@ from analysis.clauses.evaluate import ClassifiedFile, classify_gold, jurisdictio
 from analysis.clauses.learned import RULES_DECIDE, RULES_ONLY, ClauseModel
 from analysis.clauses.rules import load_rules
 from analysis.model import Clause
+from analysis.reviews import PROVENANCE
 
 POSITIVE, NEGATIVE, UNKNOWN = 1, 0, -1
 QUOTE_OVERLAP = 0.5  # a clause shows a quoted category when they share half of the shorter one
@@ -28,6 +29,7 @@ INNER_FOLDS = 5
 RECALL_WEIGHT = 0.25  # how much recall of quoted clauses counts next to file-level F1 when choosing a threshold
 THRESHOLD_TOLERANCE = 0.01  # thresholds scoring this close to the best are as good: the highest (fewest labels) is kept
 NEAR_MISS_GROUP = "near-miss"
+REVIEW_WEIGHT = 10.0  # an analyst's verdict on a clause is a deliberate correction: it counts as this many examples
 MIN_JURISDICTIONS = 5  # a category the gold quotes in fewer jurisdictions than this keeps the rules' labels
 
 
@@ -43,6 +45,7 @@ class Examples:
     categories: tuple[str, ...]
     rule_ids: tuple[str, ...]
     digest: str  # what the examples were built from, for the model file
+    weights: np.ndarray  # row -> sample weight (REVIEW_WEIGHT for an analyst's reviewed clause, else 1)
 
 
 def _quote_spans(text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
@@ -69,7 +72,7 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
     book = load_rules()
     categories, rule_ids = tuple(book.categories), tuple(rule.id for rule in book.rules)
     rows: list[Clause] = []
-    targets, files, groups, gold = [], [], [], []
+    targets, files, groups, gold, weights = [], [], [], [], []
     for item in classified:
         spans = {category: _quote_spans(item.text, quotes) for category, quotes in item.gold.items()}
         for clause in item.clauses:
@@ -79,6 +82,7 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
             targets.append([POSITIVE if c in spans and _shows(clause, spans[c]) else UNKNOWN if c in spans else NEGATIVE for c in categories])
             files.append(len(gold))
             groups.append(jurisdiction_of(item.file))
+            weights.append(1.0)
         gold.append(frozenset(item.gold))
     for near_miss in near_misses:
         rows.append(near_miss["clause"])
@@ -87,14 +91,15 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
         files.append(len(gold))
         groups.append(NEAR_MISS_GROUP)
         gold.append(frozenset(near_miss["categories"]))
+        weights.append(REVIEW_WEIGHT if near_miss.get("provenance", {}).get("source") == PROVENANCE else 1.0)
     digest = hashlib.sha256(json.dumps([[item.file, item.gold] for item in classified] + [[n["text"], n["categories"]] for n in near_misses],
                                        sort_keys=True).encode()).hexdigest()[:12]
     return Examples(features.featurize(rows, rule_ids, categories), np.array(targets, np.int8).reshape(-1, len(categories)),
-                    np.array(files), np.array(groups), tuple(gold), categories, rule_ids, digest)
+                    np.array(files), np.array(groups), tuple(gold), categories, rule_ids, digest, np.array(weights, np.float64))
 
 
-def _fit_weights(matrix: sparse.csr_matrix, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One logistic regression per category on its known rows; (dense weights, intercepts)."""
+def _fit_weights(matrix: sparse.csr_matrix, targets: np.ndarray, row_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per category on its known rows, each row weighed as given; (dense weights, intercepts)."""
     weights = np.zeros((matrix.shape[1], targets.shape[1]), np.float32)
     intercepts = np.full(targets.shape[1], -10.0, np.float32)
     present = np.unique(matrix.indices)  # the solver's cost grows with the columns it carries, most hashed ones are empty
@@ -106,7 +111,7 @@ def _fit_weights(matrix: sparse.csr_matrix, targets: np.ndarray) -> tuple[np.nda
             continue
         fitted = LogisticRegression(C=REGULARIZATION, solver="liblinear", dual=True,
                                     class_weight="balanced", max_iter=1000, random_state=0)
-        fitted.fit(matrix[known], labels)
+        fitted.fit(matrix[known], labels, sample_weight=row_weights[known])
         weights[present, index] = fitted.coef_[0]
         intercepts[index] = fitted.intercept_[0]
     return weights, intercepts
@@ -142,15 +147,15 @@ def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -
 def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     """Weights from the given rows (default all), thresholds from grouped cross-validation inside them."""
     rows = np.arange(len(examples.files)) if rows is None else rows
-    matrix, targets, groups = examples.matrix[rows], examples.targets[rows], examples.groups[rows]
+    matrix, targets, groups, row_weights = examples.matrix[rows], examples.targets[rows], examples.groups[rows], examples.weights[rows]
     thresholds = np.full(len(examples.categories), RULES_DECIDE)  # with one jurisdiction nothing can be held out
     if len(set(groups)) > 1:
         out_of_fold = np.zeros(targets.shape, np.float32)
         for inner_train, inner_test in GroupKFold(n_splits=min(INNER_FOLDS, len(set(groups)))).split(matrix, groups=groups):
-            weights, intercepts = _fit_weights(matrix[inner_train], targets[inner_train])
+            weights, intercepts = _fit_weights(matrix[inner_train], targets[inner_train], row_weights[inner_train])
             out_of_fold[inner_test] = _probabilities(matrix[inner_test], weights, intercepts)
         thresholds = _thresholds(examples, rows, out_of_fold)
-    weights, intercepts = _fit_weights(matrix, targets)
+    weights, intercepts = _fit_weights(matrix, targets, row_weights)
     used = np.flatnonzero(np.any(weights != 0, axis=1)).astype(np.int32)
     meta = {"features": features.settings(), "examples": examples.digest, "rows": int(len(rows)),
             "model": {"kind": "logistic regression per category", "C": REGULARIZATION, "class_weight": "balanced",

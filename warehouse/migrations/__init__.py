@@ -6,6 +6,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.transaction import transaction
+
 
 def migration_files() -> list[tuple[int, str, str]]:
     """(version, name, sql) for every `NNN_name.sql` shipped in this package, in order."""
@@ -28,13 +30,8 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, name, sql in migration_files():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO main.schema_migrations (version, name) VALUES (?, ?)", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
