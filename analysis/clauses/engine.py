@@ -20,8 +20,9 @@ from analysis.text.sections import segment_plain
 
 # Sentence ends, each found by one regex scan: ". " (or ? !) after a letter, digit or closing mark and before
 # a capital or an opening mark, unless the period ends an abbreviation, a lone capital (an initial) or a one-
-# or two-digit enumerator after a sentence, colon or line start ("she: 1. Is charged"); a blank line, a line ending in ; : or | (list lines), or a
-# semicolon before a verb in -ing (the parts of a bill's title: "amending s. 948.08; requiring ...").
+# or two-digit enumerator after a sentence, colon or line start ("she: 1. Is charged"); a blank line; a line
+# ending in ; : or | (list lines); or a semicolon before a verb in -ing (the parts of a bill's title:
+# "amending s. 948.08; requiring ...").
 _ABBREVIATIONS = sorted("no sec secs s ss stat stats ch cal u.s s.b h.b e.g i.e inc dept art subd para seq par vs v st rev ann gen ex.s c".split())
 _NOT_AFTER_ABBREVIATION = "".join(  # one fixed-width look-behind per abbreviation length (a word that is only the abbreviation)
     rf"(?<!(?<![A-Za-z.])(?ai:{'|'.join(re.escape(word) for word in _ABBREVIATIONS if len(word) == length)})\.)"

@@ -159,7 +159,9 @@ def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     used = np.flatnonzero(np.any(weights != 0, axis=1)).astype(np.int32)
     meta = {"features": features.settings(), "examples": examples.digest, "rows": int(len(rows)),
             "model": {"kind": "logistic regression per category", "C": REGULARIZATION, "class_weight": "balanced",
-                      "solver": "liblinear (dual)", "threshold_folds": INNER_FOLDS, "recall_weight": RECALL_WEIGHT, "grouped_by": "jurisdiction",
+                      "solver": "liblinear (dual)", "threshold_folds": INNER_FOLDS, "recall_weight": RECALL_WEIGHT,
+                      "lowest_threshold": float(THRESHOLD_GRID[0]), "threshold_tolerance": THRESHOLD_TOLERANCE,
+                      "review_weight": REVIEW_WEIGHT, "grouped_by": "jurisdiction",
                       "min_jurisdictions": MIN_JURISDICTIONS},
             "jurisdictions": sorted(set(groups.tolist()))}
     return ClauseModel(examples.categories, examples.rule_ids, used, weights[used], intercepts, thresholds.astype(np.float32), meta)
