@@ -13,7 +13,7 @@ from analysis.clauses.engine import classify
 from analysis.clauses.evaluate import classify_gold, jurisdiction_of
 from analysis.clauses.learned import RULES_DECIDE, RULES_ONLY, ClauseModel, read_model, shipped_model, shipped_model_path
 from analysis.clauses.lojo import leave_one_jurisdiction_out
-from analysis.clauses.training import MIN_JURISDICTIONS, rules_only
+from analysis.clauses.training import MIN_JURISDICTIONS, THRESHOLD_GRID, rules_only
 from analysis.model import Clause
 from pipelines.commands import train as train_command
 
@@ -107,6 +107,14 @@ def test_a_category_quoted_in_few_jurisdictions_keeps_the_rules_labels():
     assert [(c.start, c.end) for c in by_rules] == [(c.start, c.end) for c in by_model]
     for ruled, decided in zip(by_rules, by_model):
         assert set(ruled.categories) & rules_decide == set(decided.categories) & rules_decide
+
+
+def test_a_learned_category_needs_at_least_the_lowest_threshold_of_the_grid():
+    """A category whose out-of-fold scores favoured labelling almost everything (0.075 once) no longer can."""
+    model = shipped_model()
+    learned = [float(t) for t in model.thresholds if t < RULES_DECIDE]
+    assert learned and min(learned) >= THRESHOLD_GRID[0] >= 0.3
+    assert model.meta["model"]["lowest_threshold"] == float(THRESHOLD_GRID[0])
 
 
 def test_a_model_label_points_at_its_words_across_the_words_the_featurizer_passes_over():
