@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from analysis.drift import cues as cue_rules
 from analysis.drift.align import Pair, similarity, words
@@ -23,6 +24,12 @@ _AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 MOVED_SIMILARITY = 0.8
+MONEY_CUE = "funding_any"
+BARE_AMOUNT_CHARACTERS = 200
+# A list item that is only an amount and its years ("(B) $20,000,000 for fiscal year 2024;"): it cannot say whose
+# money it is, so a money category read into it is its lead-in's, not its own.
+_BARE_AMOUNT = re.compile(r"(?:\W|\d|\b(?:[a-z]|[ivxl]{2,}|for|fiscal|years?|each|of|through|and|to|in|the|until|\$|million|billion|thousand)\b)*",
+                          re.IGNORECASE)
 
 
 @dataclass
@@ -103,13 +110,26 @@ def _spelled_out(cue: str, index: int, side: Side, other: Side) -> bool:
     return partner is not None and cue in other.cues[partner] and partner not in other.leadins
 
 
+@lru_cache(maxsize=1)
+def _recipient_cues() -> frozenset[str]:
+    """Cues that say whose money it is: the money categories, as phrasings and as classifier categories."""
+    money = next(cue.categories for cue in cue_rules.cues() if cue.name == MONEY_CUE)
+    named = {cue.name for cue in cue_rules.cues() if cue.categories and cue.categories <= money and cue.name != MONEY_CUE}
+    return frozenset(named | {f"category:{category}" for category in money})
+
+
+def _only_an_amount(cue: str, clause: Clause) -> bool:
+    """Whether a clause is a bare amount carrying a money category it cannot show on its own."""
+    return cue in _recipient_cues() and len(clause.text) <= BARE_AMOUNT_CHARACTERS and _BARE_AMOUNT.fullmatch(clause.text) is not None
+
+
 def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
     """An unpaired clause really adds (or drops) a cue: it is not in the uncertain tail, more unpaired clauses
     carry the cue on this side than on the other (else it was reworded beyond alignment), it did not just move,
-    and it does not merely spell out a clause the other side states at once."""
+    it does not merely spell out a clause the other side states at once, and it is not a bare amount."""
     clause = side.clauses[index]
     return (index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, other)
-            and not _spelled_out(cue, index, side, other))
+            and not _spelled_out(cue, index, side, other) and not _only_an_amount(cue, clause))
 
 
 def _version_gate(rule: dict, cue: str, old: Side, new: Side) -> bool:

@@ -262,3 +262,12 @@ def test_alignment_candidates_skip_words_every_clause_shares(monkeypatch):
     new = [f"the council shall convene {k} days" for k in range(8)] + ["participation in the program may be voluntary and may end"]
     pairs = align(old, new)
     assert any(p.old == 8 and p.new == 8 and p.similarity >= MIN_SIMILARITY for p in pairs)
+
+
+def test_an_appropriation_split_into_yearly_amounts_adds_no_police_money():
+    """A federal bill's one authorization line became an item per fiscal year: the items name no recipient, so
+    the model's reading of a bare amount as police money is not a new provision."""
+    old = "".join(read("US/s-4003-117/2022-06-14_RS_junxit-bills117.txt").splitlines(keepends=True)[58:65])
+    new = "".join(read("US/s-4003-117/2022-08-01_ES_junxit-bills117.txt").splitlines(keepends=True)[58:69])
+    assert "$20,000,000 for each of fiscal years" in old and "$20,000,000 for fiscal year 2024" in new
+    assert "law_enforcement_funding_added" not in {signal.id for signal in compare(old, new).signals}
