@@ -45,7 +45,7 @@ class Examples:
     categories: tuple[str, ...]
     rule_ids: tuple[str, ...]
     digest: str  # what the examples were built from, for the model file
-    weights: np.ndarray  # row -> sample weight (REVIEW_WEIGHT for an analyst's reviewed clause, else 1)
+    row_weights: np.ndarray  # row -> sample weight (REVIEW_WEIGHT for an analyst's reviewed clause, else 1)
 
 
 def _quote_spans(text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
@@ -72,7 +72,7 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
     book = load_rules()
     categories, rule_ids = tuple(book.categories), tuple(rule.id for rule in book.rules)
     rows: list[Clause] = []
-    targets, files, groups, gold, weights = [], [], [], [], []
+    targets, files, groups, gold, row_weights = [], [], [], [], []
     for item in classified:
         spans = {category: _quote_spans(item.text, quotes) for category, quotes in item.gold.items()}
         for clause in item.clauses:
@@ -82,7 +82,7 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
             targets.append([POSITIVE if c in spans and _shows(clause, spans[c]) else UNKNOWN if c in spans else NEGATIVE for c in categories])
             files.append(len(gold))
             groups.append(jurisdiction_of(item.file))
-            weights.append(1.0)
+            row_weights.append(1.0)
         gold.append(frozenset(item.gold))
     for near_miss in near_misses:
         rows.append(near_miss["clause"])
@@ -91,11 +91,11 @@ def build_examples(classified: Sequence[ClassifiedFile], near_misses: Sequence[d
         files.append(len(gold))
         groups.append(NEAR_MISS_GROUP)
         gold.append(frozenset(near_miss["categories"]))
-        weights.append(REVIEW_WEIGHT if near_miss.get("provenance", {}).get("source") == PROVENANCE else 1.0)
+        row_weights.append(REVIEW_WEIGHT if near_miss.get("provenance", {}).get("source") == PROVENANCE else 1.0)
     digest = hashlib.sha256(json.dumps([[item.file, item.gold] for item in classified] + [[n["text"], n["categories"]] for n in near_misses],
                                        sort_keys=True).encode()).hexdigest()[:12]
     return Examples(features.featurize(rows, rule_ids, categories), np.array(targets, np.int8).reshape(-1, len(categories)),
-                    np.array(files), np.array(groups), tuple(gold), categories, rule_ids, digest, np.array(weights, np.float64))
+                    np.array(files), np.array(groups), tuple(gold), categories, rule_ids, digest, np.array(row_weights, np.float64))
 
 
 def _fit_weights(matrix: sparse.csr_matrix, targets: np.ndarray, row_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +147,7 @@ def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -
 def fit(examples: Examples, rows: np.ndarray | None = None) -> ClauseModel:
     """Weights from the given rows (default all), thresholds from grouped cross-validation inside them."""
     rows = np.arange(len(examples.files)) if rows is None else rows
-    matrix, targets, groups, row_weights = examples.matrix[rows], examples.targets[rows], examples.groups[rows], examples.weights[rows]
+    matrix, targets, groups, row_weights = examples.matrix[rows], examples.targets[rows], examples.groups[rows], examples.row_weights[rows]
     thresholds = np.full(len(examples.categories), RULES_DECIDE)  # with one jurisdiction nothing can be held out
     if len(set(groups)) > 1:
         out_of_fold = np.zeros(targets.shape, np.float32)
