@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.text.line_numbers import line_number_edits
+from analysis.text.markdown import markdown_edits
 from analysis.text.look_alikes import look_alike_edits
 
 INSERT, DELETE = "insert", "delete"
@@ -180,6 +181,7 @@ def _layout_noise(text: str) -> list[tuple[int, int, str]]:
     if len(glued) >= 3:
         noise += [(m.start(1), m.end(1), "") for m in glued]
     noise += line_number_edits(text)
+    noise += markdown_edits(text)
     noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text) if m.start() > 0 and text[m.start() - 1].islower()]
     non_ascii = _non_ascii_matches(text)
     for match in non_ascii:
