@@ -1,9 +1,10 @@
-"""One Hyperscan pass per clause that tells which rule patterns can match, so Python's re runs only on those."""
+"""One Hyperscan pass per clause that tells which rule patterns match, so Python's re runs only on those."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +14,13 @@ from analysis.clauses.rules import ClauseScan, RuleBook
 def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], ClauseScan | None] | None:
     """One Hyperscan pass per clause for every rule pattern, the background, the scopes and some features.
 
-    Rule patterns and the background are compiled in prefilter mode (they may report a match the pattern
-    would not make, never miss one); scopes and features, plain alternations, are compiled exactly. The
-    scanner answers None for non-ASCII text (Unicode word rules differ), and this returns None when
-    Hyperscan is not installed: callers then use the trigger words.
+    Rule patterns Hyperscan can run as written (no look-arounds, matched on lower-cased text), scopes and
+    features are compiled exactly, so a rule is a candidate only when it matches and Python's re then runs
+    once, for the span; the other rules and the background are compiled in prefilter mode (they may report a
+    match the pattern would not make, never miss one). Non-ASCII symbols ("§", "—") are scanned as one ASCII
+    symbol; the scanner answers None for text with a non-ASCII letter, digit or space (Python's Unicode word
+    rules differ there), and this returns None when Hyperscan is not installed: callers then use the trigger
+    words.
     """
     try:
         import hyperscan
@@ -29,7 +33,9 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
     named += [("feature", name, source) for name, source in features.items()]
     expressions = [rule.search.pattern for rule in book.rules] + [book.background.pattern if book.background else "(?!)"]
     expressions += [source for _, _, source in named]
-    database = compiled_database(hyperscan, expressions, [loose] * (rule_count + 1) + [exact] * len(named))
+    rule_flags = [loose if rule.case_sensitive or _LOOK_AROUND.search(rule.search.pattern) else exact | hyperscan.HS_FLAG_CASELESS
+                  for rule in book.rules]
+    database = compiled_database(hyperscan, expressions, rule_flags + [loose] + [exact] * len(named))
     extra_kind = {rule_count + 1 + offset: entry for offset, entry in enumerate(named)}
     scope_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "scope"}
     feature_ids = {index: name for index, (kind, name, _) in extra_kind.items() if kind == "feature"}
@@ -41,7 +47,9 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
 
     def scan(lowered: str) -> ClauseScan | None:
         if not lowered.isascii():
-            return None
+            lowered = _symbols_as_ascii(lowered)
+            if lowered is None:
+                return None
         found: set[int] = set()
         database.scan(lowered.encode("ascii"), match_event_handler=collect, context=found)
         if found.isdisjoint(not_rules):
@@ -54,6 +62,18 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
         )
 
     return scan
+
+
+def _symbols_as_ascii(text: str) -> str | None:
+    """The text with each non-ASCII symbol as DEL, which every rule construct (\\W, \\b, [^.;], literals) reads as
+    it reads the symbol; None when a non-ASCII letter, digit or space is there."""
+    symbols = {char for char in text if not char.isascii()}
+    if any(char.isalnum() or char.isspace() for char in symbols):
+        return None
+    return text.translate(dict.fromkeys(map(ord, symbols), "\x7f"))
+
+
+_LOOK_AROUND = re.compile(r"\(\?<?[=!]")  # zero-width assertions, which Hyperscan can only prefilter
 
 
 def compiled_database(hyperscan, expressions: list[str], flags: list[int], name: str = "clause-scan"):

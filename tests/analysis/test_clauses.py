@@ -168,3 +168,18 @@ def test_trigger_scan_without_pyahocorasick_finds_the_same_rules():
     for piece in text.split("\n\n"):
         assert fast(piece) == fallback(piece)
     assert fast(text)
+
+
+def test_the_one_pass_scan_reads_non_ascii_symbols_as_any_other_symbol():
+    from analysis.clauses.reading import _scanner, lower
+
+    scan = _scanner()
+    if scan is None:
+        pytest.skip("Hyperscan is not installed: every clause takes the trigger-word path")
+    text = lower(read("US/hr-2977-118/2023-04-27_IH_junxit-bills118.txt"))
+    pieces = [piece for piece in text.split("\n") if "—" in piece or "§" in piece]
+    assert len(pieces) >= 5
+    for piece in pieces:
+        assert scan(piece) == scan(piece.replace("—", "#").replace("§", "#")), piece
+    assert scan("a diversion program—in the state") is not None
+    assert scan("a diversion program in the état") is None  # a non-ASCII letter: Python's word rules decide
