@@ -67,12 +67,13 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
 def _symbols_as_ascii(text: str) -> str | None:
     """The text with each non-ASCII symbol as DEL, which every rule construct (\\W, \\b, [^.;], literals) reads as
     it reads the symbol; None when a non-ASCII letter, digit or space is there."""
-    symbols = {char for char in text if not char.isascii()}
+    symbols = set(_NON_ASCII.findall(text))
     if any(char.isalnum() or char.isspace() for char in symbols):
         return None
     return text.translate(dict.fromkeys(map(ord, symbols), "\x7f"))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOOK_AROUND = re.compile(r"\(\?<?[=!]")  # zero-width assertions, which Hyperscan can only prefilter
 
 
