@@ -50,17 +50,21 @@ def clause_frames(versions: pd.DataFrame, jurisdiction: str, model) -> tuple[pd.
 
 
 def clauses_from_rows(rows: pd.DataFrame) -> dict[str, list[Clause]]:
-    """Rebuild stored clauses (clause rows left-joined to their labels, ordered by version and clause number)."""
+    """Rebuild stored clauses (clause rows left-joined to their labels, ordered by version and clause number) in one
+    pass over the rows: a pandas group per clause cost more than the clause engine itself."""
+    first_rows: dict[tuple[str, int], tuple] = {}
+    labels: dict[tuple[str, int], list[Label]] = {}
+    for row in rows.itertuples(index=False):
+        key = (row.version_id, row.clause_no)
+        if key not in first_rows:
+            first_rows[key], labels[key] = row, []
+        if isinstance(row.category, str):
+            labels[key].append(Label(row.category, row.rule, int(row.evidence_start), int(row.evidence_end)))
     by_version: dict[str, list[Clause]] = {}
-    for (version_id, _), group in rows.groupby(["version_id", "clause_no"], sort=False):
-        first = group.iloc[0]
-        labels = tuple(
-            Label(r.category, r.rule, int(r.evidence_start), int(r.evidence_end))
-            for r in group.itertuples(index=False) if isinstance(r.category, str)
-        )
-        by_version.setdefault(version_id, []).append(Clause(
+    for key, first in first_rows.items():
+        by_version.setdefault(key[0], []).append(Clause(
             start=int(first.start_offset), end=int(first.end_offset), text=first.text, section=first.section or "",
-            labels=labels, modality=first.modality or "", actor=first.actor or "",
+            labels=tuple(labels[key]), modality=first.modality or "", actor=first.actor or "",
             amounts=tuple(first.amounts if first.amounts is not None else ()),
             fiscal_years=tuple(first.fiscal_years if first.fiscal_years is not None else ()),
             recipient_type=first.recipient_type or "", markup=first.markup,
