@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,15 +103,19 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _declared(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> pa.Table:
-    """The frame converted to the table's declared column types, so no type is guessed from its first rows."""
-    allowed = set(_columns(con, table))
-    unknown = [c for c in frame.columns if c not in allowed]
+def declared_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str] | None = None) -> pa.Schema:
+    """The table's declared types of these columns (all of them by default); ValueError for a column it lacks."""
+    allowed = _columns(con, table)
+    unknown = [c for c in columns if c not in set(allowed)] if columns is not None else []
     if unknown:
         raise ValueError(f"{table} has no columns {unknown}")
-    quoted = ", ".join('"' + str(c).replace('"', '""') + '"' for c in frame.columns)
-    schema = con.sql(f"SELECT {quoted} FROM {table} LIMIT 0").to_arrow_table().schema
-    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    quoted = ", ".join('"' + str(c).replace('"', '""') + '"' for c in (allowed if columns is None else columns))
+    return con.sql(f"SELECT {quoted} FROM {table} LIMIT 0").to_arrow_table().schema
+
+
+def _declared(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> pa.Table:
+    """The frame converted to the table's declared column types, so no type is guessed from its first rows."""
+    return pa.Table.from_pandas(frame, schema=declared_schema(con, table, list(frame.columns)), preserve_index=False)
 
 
 @contextmanager

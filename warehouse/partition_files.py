@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.db import _declared
+from warehouse.db import declared_schema
 from warehouse.migrations import apply_migrations
 from warehouse.transaction import transaction
 
@@ -71,13 +71,18 @@ def schema_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
+@cache
+def _schema(table: str, columns: tuple[str, ...] | None) -> pa.Schema:
+    """Declared types (all columns for None), asked once per process: no migration runs on the in-memory schema."""
+    return declared_schema(schema_connection(), table, columns)
+
+
 def _parquet_bytes(table: str, frame: pd.DataFrame) -> bytes:
     """The frame as Parquet in the table's declared types (an empty frame still carries the schema)."""
-    con = schema_connection()
     if frame.empty:
-        arrow = con.sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table()
+        arrow = _schema(table, None).empty_table()
     else:
-        arrow = _declared(con, table, frame)
+        arrow = pa.Table.from_pandas(frame, schema=_schema(table, tuple(frame.columns)), preserve_index=False)
     sink = io.BytesIO()
     pq.write_table(arrow, sink)
     return sink.getvalue()
