@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.db import declared_schema
+from warehouse.db import declared_schema, upsert
 from warehouse.migrations import apply_migrations
 from warehouse.transaction import transaction
 
@@ -190,11 +190,9 @@ def load_partitions(con: duckdb.DuckDBPyConnection, store: PartitionStore, parti
             con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT version_id FROM loading_versions)")
             files = [store.url(p, f"{table}.parquet") for p, _ in fresh]
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?, hive_partitioning = false)", [files])
-        con.executemany(
-            "INSERT OR REPLACE INTO core.partition_loads VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[p.key, p.jurisdiction, p.session, m["content_hash"], m["input_hash"], run_id, datetime.now()]
-             for p, m in fresh],
-        )
+        upsert(con, "core.partition_loads", pd.DataFrame(  # one statement: executemany took 2 s per 1,000 rows
+            [{"partition_key": p.key, "jurisdiction": p.jurisdiction, "session": p.session, "content_hash": m["content_hash"],
+              "input_hash": m["input_hash"], "run_id": run_id, "loaded_at": datetime.now()} for p, m in fresh]))
         con.execute("DROP TABLE loading_versions")
     return [p.key for p, _ in fresh]
 
