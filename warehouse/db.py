@@ -106,7 +106,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 def declared_schema(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str] | None = None) -> pa.Schema:
     """The table's declared types of these columns (all of them by default); ValueError for a column it lacks."""
     allowed = _columns(con, table)
-    unknown = [c for c in columns if c not in set(allowed)] if columns is not None else []
+    unknown = sorted(set(columns) - set(allowed)) if columns is not None else []
     if unknown:
         raise ValueError(f"{table} has no columns {unknown}")
     quoted = ", ".join('"' + str(c).replace('"', '""') + '"' for c in (allowed if columns is None else columns))

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from analysis.clauses.rules import ClauseScan, RuleBook
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LOOK_AROUND = re.compile(r"\(\?<?[=!]")  # zero-width assertions, which Hyperscan can only prefilter
+
 
 def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], ClauseScan | None] | None:
     """One Hyperscan pass per clause for every rule pattern, the background, the scopes and some features.
@@ -71,10 +74,6 @@ def _symbols_as_ascii(text: str) -> str | None:
     if any(char.isalnum() or char.isspace() for char in symbols):
         return None
     return text.translate(dict.fromkeys(map(ord, symbols), "\x7f"))
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_LOOK_AROUND = re.compile(r"\(\?<?[=!]")  # zero-width assertions, which Hyperscan can only prefilter
 
 
 def compiled_database(hyperscan, expressions: list[str], flags: list[int], name: str = "clause-scan"):
