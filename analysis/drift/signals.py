@@ -15,20 +15,21 @@ from analysis.model import Clause, Signal
 from analysis.text.normalize import View
 from analysis.drift.redline import Redline
 
-_AMOUNT = re.compile(r"\$\s?([\d,]+(?:\.\d+)?)\s*(million|billion|thousand)?", re.IGNORECASE)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_SCALE_WORDS = "|".join(_SCALE)
+_AMOUNT = re.compile(rf"\$\s?([\d,]+(?:\.\d+)?)\s*({_SCALE_WORDS})?", re.IGNORECASE)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                  "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
                  "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty-one": 21, "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50}
 _PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d+|[a-z]+(?:-[a-z]+)?)(?:\s*\((\d+)\))?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 MOVED_SIMILARITY = 0.8
 MONEY_CUE = "funding_any"
 BARE_AMOUNT_CHARACTERS = 200
 # A list item that is only an amount and its years ("(B) $20,000,000 for fiscal year 2024;"): it cannot say whose
 # money it is, so a money category read into it is its lead-in's, not its own.
-_BARE_AMOUNT = re.compile(r"(?:\W|\d|\b(?:[a-z]|[ivxl]{2,}|for|fiscal|years?|each|of|through|and|to|in|the|until|\$|million|billion|thousand)\b)*",
+_BARE_AMOUNT = re.compile(rf"(?:\W|\d|\b(?:[a-z]|[ivxl]{{2,}}|for|fiscal|years?|each|of|through|and|to|in|the|until|{_SCALE_WORDS})\b)*",
                           re.IGNORECASE)
 
 
