@@ -34,6 +34,7 @@ _SENTENCE_END = re.compile(  # the mark first, so the scan skips ahead to candid
 )
 _LINE_BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r";[ \t]*\n"), re.compile(r":[ \t]*\n"), re.compile(r"\|[ \t]*\n"),
                 re.compile(r";[ \t]+(?=[a-z]+ing\b)"))
+_TITLE_PART = re.compile(r"[a-z]+ing\b")  # a piece after a semicolon that opens with an -ing verb is a part of a title
 CHUNK_CHARACTERS = 1 << 20
 CACHED_SECTION_CHARACTERS = 8192
 _NUL = b"\x00"
@@ -77,7 +78,7 @@ def _markup_state(start: int, end: int, inserts: list[tuple[int, int]], insert_s
 
 
 @lru_cache(maxsize=1 << 14)
-def _cached_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int, Reading], ...], str]:
+def _cached_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int, Reading, str], ...], str]:
     """Clause pieces of one short section with their readings, and the lead-in its children inherit."""
     return _read_section(section_text, lead_in)
 
@@ -88,12 +89,22 @@ def clear_caches() -> None:
     clear_cache()
 
 
-def _read_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int, Reading], ...], str]:
-    """Split one section into sentence pieces and read each (offsets relative to the section)."""
+def _read_section(section_text: str, lead_in: str) -> tuple[tuple[tuple[int, int, Reading, str], ...], str]:
+    """Split one section into sentence pieces and read each with its lead-in (offsets relative to the section).
+    The parts of a bill's title ("...; requiring ...; providing ...") are read under the title's opening words, as
+    list items under their lead-in, so "requiring a community service requirement" is known to be about the program."""
     pieces = _pieces(section_text, 0, len(section_text), _sentence_ends(section_text))
-    readings = tuple((start, end, read_clause(section_text[start:end], lead_in)) for start, end in pieces)
+    readings, head = [], ""
+    for k, (start, end) in enumerate(pieces):
+        title_part = k > 0 and section_text[pieces[k - 1][1] - 1] == ";" and _TITLE_PART.match(section_text, start) is not None
+        if not title_part:
+            head = ""
+        elif not head:
+            head = lower(section_text[pieces[k - 1][0] : pieces[k - 1][1]][-400:])
+        piece_lead_in = f"{lead_in}\n{head}" if lead_in and head else head or lead_in
+        readings.append((start, end, read_clause(section_text[start:end], piece_lead_in), piece_lead_in))
     last = section_text[pieces[-1][0] : pieces[-1][1]] if pieces else ""
-    return readings, lower(last[-400:])
+    return tuple(readings), lower(last[-400:])
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,7 @@ def _clauses_of_view(original: str, view: View, inserts: _Inserts, markup: str, 
         segment_end = clean_starts[segment + 1] if segment + 1 < segments else len(clean)
         # Most sections were copied verbatim from the original: one shift then maps every offset in them.
         shift = orig_starts[segment] - clean_starts[segment] if verbatim[segment] and section_end <= segment_end else None
-        for relative_start, relative_end, reading in readings:
+        for relative_start, relative_end, reading, clause_lead_in in readings:
             start, end = section_start + relative_start, section_start + relative_end
             clause_shift = shift if shift is not None else _verbatim_shift(view, start, end)
             hits = reading.hits
@@ -154,7 +165,7 @@ def _clauses_of_view(original: str, view: View, inserts: _Inserts, markup: str, 
                 reading.fiscal_years,
                 reading.recipient_type,
                 state,
-                lead_in,
+                clause_lead_in,
             )
         lead_ins.append((level, f"{lead_in}\n{last_piece}" if lead_in else last_piece))
 

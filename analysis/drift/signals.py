@@ -6,10 +6,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from analysis.drift import cues as cue_rules
-from analysis.drift.align import Pair, similarity, words
+from analysis.drift.align import WORD, Pair, similarity, words
 from analysis.drift.meaning import MEANING_RULES, meaning_fires
 from analysis.model import Clause, Signal
 from analysis.text.normalize import View
@@ -25,6 +26,7 @@ _PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=
 _AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d+|[a-z]+(?:-[a-z]+)?)(?:\s*\((\d+)\))?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 MOVED_SIMILARITY = 0.8
+CONTAINED_WORDS = 8  # a shorter clause ("participation shall be voluntary") may recur inside another by chance
 MONEY_CUE = "funding_any"
 BARE_AMOUNT_CHARACTERS = 200
 # A list item that is only an amount and its years ("(B) $20,000,000 for fiscal year 2024;"): it cannot say whose
@@ -96,11 +98,32 @@ def _overlaps(spans: cue_rules.Spans, runs: Sequence[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in spans for start, end in runs)
 
 
-def _moved(cue: str, text: str, other: Side) -> bool:
-    """Whether a clause added or removed here still exists (nearly word for word) elsewhere on the other side."""
+def _moved(cue: str, text: str, spans: cue_rules.Spans, other: Side) -> bool:
+    """Whether a clause added or removed here still exists elsewhere on the other side: nearly word for word as a
+    clause of its own, or inside a longer clause (a quoted block one version reads whole) with its cue's words among
+    the words they share, so a real insertion inside such a block still counts."""
     mine = words(text)
-    pairs = zip(other.clauses, other.cues, strict=True)
-    return any(cue in found and similarity(mine, words(c.text), MOVED_SIMILARITY) >= MOVED_SIMILARITY for c, found in pairs)
+    for clause, found in zip(other.clauses, other.cues, strict=True):
+        if cue not in found:
+            continue
+        theirs = words(clause.text)
+        if similarity(mine, theirs, MOVED_SIMILARITY) >= MOVED_SIMILARITY or _contained_with(mine, theirs, text, spans):
+            return True
+    return False
+
+
+def _contained_with(mine: tuple[str, ...], theirs: tuple[str, ...], text: str, spans: cue_rules.Spans) -> bool:
+    """Whether most of a clause's words recur in order inside a longer clause, the cue's words among them."""
+    if len(mine) < CONTAINED_WORDS or len(theirs) <= len(mine):
+        return False
+    if sum((Counter(mine) & Counter(theirs)).values()) < MOVED_SIMILARITY * len(mine):
+        return False
+    blocks = SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks()
+    if sum(block.size for block in blocks) < MOVED_SIMILARITY * len(mine):
+        return False
+    shared = {k for block in blocks for k in range(block.a, block.a + block.size)}
+    starts = [match.start() for match in WORD.finditer(text.lower())]
+    return all(k in shared for k, start in enumerate(starts) for a, b in spans if a <= start < b)
 
 
 def _spelled_out(cue: str, index: int, side: Side, other: Side) -> bool:
@@ -129,7 +152,7 @@ def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
     carry the cue on this side than on the other (else it was reworded beyond alignment), it did not just move,
     it does not merely spell out a clause the other side states at once, and it is not a bare amount."""
     clause = side.clauses[index]
-    return (index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, other)
+    return (index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, side.cues[index][cue], other)
             and not _spelled_out(cue, index, side, other) and not _only_an_amount(cue, clause))
 
 
@@ -169,7 +192,7 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
                 continue
             if (line and _overlaps(oc[cue], line.changed_old)) or (not n and _new_here(cue, pair.old, old, new)):
                 return True
-        if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n):
+        if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n, nc[cue]):
             return True
     if when == "downgraded" and whole and _downgraded(line, o):
         governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
@@ -178,14 +201,14 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
     return False
 
 
-def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause) -> bool:
+def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause, cue_spans: tuple[tuple[int, int], ...]) -> bool:
     """Changes inside a clause that keeps its cue: narrowed, broadened, a named party dropped, money up or down,
     an age limit raised, a later date."""
     vocab, when = cue_rules.rules()["changes"], rule["when"]
     if when == "narrowed":
         return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
     if when == "broadened":
-        return len(words(line.inserted_text)) >= 2 and _any(vocab[rule["vocab"]], line.inserted_text)
+        return len(words(line.inserted_text)) >= 2 and _inserted_near(vocab[rule["vocab"]], line, n.text, cue_spans)
     if when in {"amount_up", "amount_down"}:
         before, after = _amounts(o.text), _amounts(n.text)
         for unit in range(2):  # dollars first; shares (percent) when neither side names dollars
@@ -211,6 +234,14 @@ def _downgraded(line: Redline, o: Clause) -> bool:
         return True
     weak = cue_rules.weak_condition_patterns()
     return any(p.search(line.inserted_text) for p in weak) and not any(p.search(o.text) for p in weak)
+
+
+def _inserted_near(patterns: Sequence[str], line: Redline, text: str, cue_spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether inserted words within reach of the cue match a vocabulary pattern: a word added to another
+    provision of a long clause (a quoted block read whole) does not broaden this one."""
+    return any(_any(patterns, text[start:end]) and any(start - cue_rules.TOGETHER_REACH <= cue_end and cue_start <= end + cue_rules.TOGETHER_REACH
+                                                       for cue_start, cue_end in cue_spans)
+               for start, end in line.inserted_spans)
 
 
 def _any(patterns: Sequence[str], text: str) -> bool:

@@ -41,6 +41,18 @@ def test_a_bill_title_ends_a_clause_at_each_part_it_lists():
     ]
 
 
+def test_each_part_of_a_title_is_read_under_the_title_opening():
+    """A title part says what the act does to the program its opening names, as a list item under its lead-in."""
+    text = ("An act relating to pretrial intervention; amending s. 948.08, F.S.; requiring that an adult fulfill a "
+            "community service requirement; providing an effective date. Section 1. The program shall be voluntary; "
+            "requiring nothing more.")
+    lead_ins = {clause.text: clause.lead_in for clause in classify(text)}
+    assert lead_ins["requiring that an adult fulfill a community service requirement;"] == "an act relating to pretrial intervention;"
+    assert lead_ins["providing an effective date."] == "an act relating to pretrial intervention;"
+    assert lead_ins["An act relating to pretrial intervention;"] == ""
+    assert lead_ins["requiring nothing more."] == "the program shall be voluntary;"
+
+
 def test_an_enumerator_stays_with_its_item_and_a_number_ending_a_sentence_still_ends_it():
     text = "A person is eligible if he or she: 1. Is charged with a nonviolent felony. 2. Is not on probation. It began in 2019. Then it grew."
     texts = clause_texts(text)

@@ -160,6 +160,42 @@ def test_word_classes_are_the_words_themselves_and_must_lie_near_each_other():
     assert "sharing_classes" not in find_cues(f"The provider shall tell partners about {filler} for the sheriff, who keeps the participants.")
 
 
+def test_an_enforcement_use_added_far_from_the_money_does_not_broaden_it():
+    """Words inserted into another provision of a long clause do not broaden the police money it names."""
+    filler = ", ".join(["including de-escalation practice with community health workers and peer counselors"] * 5)
+    base = (f"Sec. 5. Grants.\n(a) The Attorney General shall make grants to law enforcement agencies for crisis intervention "
+            f"training, {filler}, and for curricula.\n")
+    far = base.replace("and for curricula", "and for curricula on investigations")
+    near = base.replace("law enforcement agencies for crisis", "law enforcement agencies for overtime and crisis")
+    assert [s.id for s in compare(base, far).signals] == []
+    assert [s.id for s in compare(base, near).signals] == ["law_enforcement_funding_added"]
+
+
+def test_an_item_one_version_reads_inside_a_quoted_block_is_not_new():
+    """A list item the older version holds inside a block read whole, reworded slightly, adds no police money."""
+    folder = CORPUS / "texts" / "US" / "s-4003-117"
+    old, new = ((folder / name).read_text(encoding="utf-8") for name in ("2022-06-14_RS_junxit-bills117.txt", "2022-08-01_ES_junxit-bills117.txt"))
+    assert new.count("pay for the costs of overtime") == old.count("pay for the costs of overtime") == 1
+    assert all("overtime" not in signal.new_text for signal in compare(old, new).signals)
+
+
+def test_a_dropped_bench_warrant_is_a_sanction_removed_and_reworded_prosecution_stays_a_sanction():
+    folder = CORPUS / "texts" / "FL" / "SB618-2016"
+    filed, first, second = ((folder / f"2016_{name}_flsenate.txt").read_text(encoding="utf-8") for name in ("filed", "c1", "c2"))
+    removed = [s for s in compare(filed, first).signals if s.id == "sanction_removed"]
+    assert removed and "bench warrant" in removed[0].old_text
+    assert "sanction_added" not in {s.id for s in compare(filed, first).signals}
+    assert "criminal prosecution of 17 adults who fail" in second
+    assert "sanction_removed" not in {s.id for s in compare(first, second).signals}
+
+
+def test_an_anti_trafficking_provider_written_into_a_relief_clause_is_trafficking_enforcement():
+    folder = CORPUS / "texts" / "US" / "hr-7137-118"
+    old, new = ((folder / name).read_text(encoding="utf-8") for name in ("2024-01-30_IH_junxit-bills118.txt", "2024-12-11_RH_junxit-bills118.txt"))
+    added = [s for s in compare(old, new).signals if s.id == "trafficking_enforcement_added"]
+    assert added and "anti-human trafficking service provider" in added[0].new_text
+
+
 AUTHORIZATION = """Sec. 5. Grants.
 (a) The Attorney General shall make grants to law enforcement agencies for crisis intervention training.
 (b) There is authorized to be appropriated to law enforcement agencies to carry out this section $20,000,000 for each of fiscal years 2022 through 2026.
