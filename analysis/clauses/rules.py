@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.toml")
+PATTERN_FIELDS = ("pattern", "unless", "unless_lead_in", "requires", "requires_lead_in")
+_SHARED = re.compile(r"@(\w+)@")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,16 @@ class Hit(NamedTuple):
     rule: str
     start: int
     end: int
+
+
+def _expand(source: str, shared: dict[str, str]) -> str:
+    """Put the shared pattern text of categories.toml ("@ineligibility_lead_in@") into a rule field, as a group."""
+    def fragment(match: re.Match[str]) -> str:
+        if match.group(1) not in shared:
+            raise ValueError(f"unknown shared pattern @{match.group(1)}@")
+        return f"(?:{shared[match.group(1)].strip()})"
+
+    return _SHARED.sub(fragment, source)
 
 
 def _compile(source: str) -> re.Pattern[str]:
@@ -133,8 +145,11 @@ def _trie_regex(words: list[str]) -> str:
 def load_rules(path: Path = CATEGORIES_FILE) -> RuleBook:
     """Parse and compile the category rules; cached so every caller shares one compiled book."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    shared = data.get("shared", {})
+    for entry in data["rule"]:
+        entry.update({key: _expand(entry[key], shared) for key in PATTERN_FIELDS if key in entry})
     categories = tuple(data["categories"])
-    scopes = {name: _anchored(_compile(source)) for name, source in data.get("scopes", {}).items()}
+    scopes = {name: _anchored(_compile(_expand(source, shared))) for name, source in data.get("scopes", {}).items()}
     rules: list[Rule] = []
     rules_by_trigger: dict[str, list[int]] = {}
     for entry in data["rule"]:

@@ -85,7 +85,7 @@ def cues() -> tuple[Cue, ...]:
             frozenset(spec.get("triggers", ())),
             tuple(spec.get("yields_to", ())),
             spec.get("leadin", ""),
-            _compile(spec.get("refuted_by", ())),
+            _compile([_expand(p) for p in spec.get("refuted_by", ())]),
             tuple(_compile_class(_expand(p)) for p in spec.get("together", ())),
         )
         for name, spec in rules()["cues"].items()

@@ -44,9 +44,10 @@ def _documents() -> dict[str, str]:
 
 
 def _alternatives() -> list[tuple[str, str]]:
-    """(where, alternative source) for every top-level alternative of every rule field and named scope."""
+    """(where, alternative source) for every top-level alternative of every rule field, named scope and shared pattern."""
     data = tomllib.loads(CATEGORIES_FILE.read_text(encoding="utf-8"))
-    found = [(f"scope {name}", branch) for name, source in data.get("scopes", {}).items() for branch in branches(source.strip())]
+    found = [(f"{table} {name}", branch) for table in ("scopes", "shared") for name, source in data.get(table, {}).items()
+             for branch in branches(source.strip())]
     found += [(f"{rule['id']}.{field}", branch) for rule in data["rule"] for field in FIELDS if rule.get(field)
               for branch in branches(rule[field].strip())]
     return found
