@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -11,16 +12,18 @@ import wordninja
 
 # A run this long without a space is the mark of an extraction that dropped spaces (no English word in bills is
 # this long); a text without one is left exactly as written, and the word list is never loaded for it.
-_LONG_RUN = re.compile(r"[A-Za-z]{22}")
+_LONG_RUN = re.compile(r"[A-Za-z]{22,}")
 _WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{5,}(?![A-Za-z])")
-GLUED_RUNS = 3  # runs of three or more common words glued together before a text is believed to have the fault
+GLUED_RUNS = 3  # such runs that split into three or more words before a text is believed to have the fault
 COMMON_WORDS = 40_000  # the most frequent words of the list: a short token split into rarer words is likely split wrong
+LONGEST_WORD = 20  # letters: no word of a bill is longer
 LONG_TOKEN = 15  # letters: a token this long is no unknown word, so any listed words may make it up
 # Short words a split may yield; any other piece of one or two letters is more likely half of an unknown word
 # ("licensure" -> "li censure") than a word of its own.
 _SHORT_WORDS = frozenset("a an as at be by do he if in is it no of on or so to we".split())
-# Bound prefixes: "prearrest", "noncitizen", "recalibrate" are words the list lacks, not two words.
+# Endings the splitter cuts off a word the list lacks ("expunge" + "ment"): put back on the word before.
 _SUFFIXES = frozenset("al ally ation ations ed es ing ion ions ity ive ly ment ments ness s ure".split())
+# Bound prefixes: "prearrest", "noncitizen", "recalibrate" are words the list lacks, not two words.
 _PREFIXES = frozenset("anti bi co counter de dis ex inter mis multi non over post pre re sado self semi sub tri un under".split())
 
 
@@ -29,24 +32,32 @@ def glued_word_edits(text: str) -> list[tuple[int, int, str]]:
     if _LONG_RUN.search(text) is None:
         return []
     known, common = _vocabulary()
-    written = {match.group().lower() for match in _WORD.finditer(text)}
-    edits, runs = [], 0
-    for match in _WORD.finditer(text):
+    splits: dict[tuple[str, bool], list[str] | None] = {}  # each distinct token is split once
+
+    def split(match: re.Match[str]) -> list[str] | None:
         word = match.group()
-        lowered = word.lower()
-        if lowered in known or _prefixed_word(lowered, known | written):
+        key = (word, match.start() > 0 and text[match.start() - 1] in "'’")
+        if key not in splits:
+            splits[key] = _split(word, known if len(word) >= LONG_TOKEN else common, after_apostrophe=key[1])
+        return splits[key]
+
+    if sum(len(split(m) or ()) >= 3 for m in _LONG_RUN.finditer(text)) < GLUED_RUNS:
+        return []
+    written = {match.group().lower() for match in _WORD.finditer(text)}
+    edits = []
+    for match in _WORD.finditer(text):
+        lowered = match.group().lower()
+        if lowered in known or _prefixed_word(lowered, known, written):
             continue
-        parts = _split(word, known if len(word) >= LONG_TOKEN else common,
-                       after_apostrophe=match.start() > 0 and text[match.start() - 1] in "'’")
-        if parts:
+        if parts := split(match):
             edits.append((match.start(), match.end(), " ".join(parts)))
-            runs += len(parts) >= 3
-    return edits if runs >= GLUED_RUNS else []
+    return edits
 
 
-def _prefixed_word(lowered: str, words: set[str] | frozenset[str]) -> bool:
+def _prefixed_word(lowered: str, known: frozenset[str], written: set[str]) -> bool:
     """A bound prefix on a word the list or the text itself has ("relicensure" where "licensure" is written)."""
-    return any(lowered.startswith(prefix) and lowered[len(prefix):] in words for prefix in _PREFIXES)
+    return any(lowered.startswith(prefix) and (lowered[len(prefix):] in known or lowered[len(prefix):] in written)
+               for prefix in _PREFIXES)
 
 
 def _split(word: str, vocabulary: frozenset[str], after_apostrophe: bool) -> list[str] | None:
@@ -70,20 +81,23 @@ def _split(word: str, vocabulary: frozenset[str], after_apostrophe: bool) -> lis
     return [piece for piece, _ in pieces]
 
 
-def _word_file() -> Path:
-    """The word list wordninja ships (English Wikipedia words, most frequent first)."""
-    return Path(wordninja.__file__).parent / "wordninja" / "wordninja_words.txt.gz"
+@lru_cache(maxsize=1)
+def _listed() -> tuple[str, ...]:
+    """The words of wordninja's list (English Wikipedia words, most frequent first)."""
+    with gzip.open(Path(wordninja.__file__).parent / "wordninja" / "wordninja_words.txt.gz", "rt", encoding="utf-8") as handle:
+        return tuple(handle.read().split())
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     """Every listed word, and the common ones."""
-    with gzip.open(_word_file(), "rt", encoding="utf-8") as handle:
-        listed = handle.read().split()
+    listed = _listed()
     return frozenset(listed), frozenset(listed[:COMMON_WORDS])
 
 
 @lru_cache(maxsize=1)
 def _model() -> wordninja.LanguageModel:
-    """wordninja's splitter on its own word list, loaded once and only for a text that needs it."""
-    return wordninja.LanguageModel(str(_word_file()))
+    """wordninja's splitter on its list without the few entries longer than any word of a bill (wiki markup, German
+    compounds): each split tries every length up to the longest entry, so they tripled its cost."""
+    words = " ".join(word for word in _listed() if len(word) <= LONGEST_WORD)
+    return wordninja.LanguageModel(io.BytesIO(gzip.compress(words.encode("utf-8"), compresslevel=1)))
