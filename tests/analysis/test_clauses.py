@@ -183,3 +183,11 @@ def test_the_one_pass_scan_reads_non_ascii_symbols_as_any_other_symbol():
         assert scan(piece) == scan(piece.replace("—", "#").replace("§", "#")), piece
     assert scan("a diversion program—in the state") is not None
     assert scan("a diversion program in the état") is None  # a non-ASCII letter: Python's word rules decide
+
+
+def test_the_model_is_named_in_any_case_hyphenated_or_not():
+    """Federal drafters write "law enforcement-assisted deflection and diversion programs": the LEAD model by name."""
+    clauses = classify(read("US/hr-5811-118/2023-09-28_IH_junxit-bills118.txt"))
+    named = clause_with(clauses, "Law enforcement-assisted deflection and diversion programs have the potential")
+    assert any(label.category == "model_fidelity" and label.rule == "model.lead_named" for label in named.labels)
+    assert "model_fidelity" not in categories_of("Law enforcement agencies shall assist the county with housing.")
