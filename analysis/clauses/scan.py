@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analysis.clauses.rules import ClauseScan, RuleBook
+from analysis.text.normalize import NON_ASCII
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOOK_AROUND = re.compile(r"\(\?<?[=!]")  # zero-width assertions, which Hyperscan can only prefilter
 
 
@@ -70,7 +70,7 @@ def clause_scanner(book: RuleBook, features: dict[str, str]) -> Callable[[str], 
 def _symbols_as_ascii(text: str) -> str | None:
     """The text with each non-ASCII symbol as DEL, which every rule construct (\\W, \\b, [^.;], literals) reads as
     it reads the symbol; None when a non-ASCII letter, digit or space is there."""
-    symbols = set(_NON_ASCII.findall(text))
+    symbols = set(NON_ASCII.findall(text))
     if any(char.isalnum() or char.isspace() for char in symbols):
         return None
     return text.translate(dict.fromkeys(map(ord, symbols), "\x7f"))

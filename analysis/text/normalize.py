@@ -95,7 +95,7 @@ _BLOCK_TAG = re.compile(
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _SOFT_HYPHEN = "\u00ad"
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")  # also read by the clause scan
 _ASCII_BLOCK = 256
 _ASCII_PUNCT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
 
@@ -203,7 +203,7 @@ def _non_ascii_matches(text: str) -> list[re.Match[str]]:
     for block_start in range(0, len(text), _ASCII_BLOCK):
         block_end = block_start + _ASCII_BLOCK
         if not text[block_start:block_end].isascii():
-            found.extend(_NON_ASCII.finditer(text, block_start, block_end))
+            found.extend(NON_ASCII.finditer(text, block_start, block_end))
     return found
 
 
