@@ -26,6 +26,9 @@ _PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=
 _AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d+|[a-z]+(?:-[a-z]+)?)(?:\s*\((\d+)\))?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 MOVED_SIMILARITY = 0.8
+Focus = tuple[cue_rules.Spans, cue_rules.Spans]  # (old, new) spans a fired rule rests on; () quotes the whole clause
+WHOLE_CLAUSES: Focus = ((), ())
+FOCUS_CHARACTERS = 600  # a clause longer than this is quoted by the lines its firing cue lies on
 CONTAINED_WORDS = 8  # a shorter clause ("participation shall be voluntary") may recur inside another by chance
 MONEY_CUE = "funding_any"
 BARE_AMOUNT_CHARACTERS = 200
@@ -52,13 +55,19 @@ class Side:
     loose: Counter | None = None  # unpaired clauses per cue, filled on first use
     items: dict[int, set[str]] | None = None  # cues of the list items under each lead-in, filled on first use
 
-    def quote(self, clause: Clause | None) -> str:
-        """The clause as it reads in the original file (markup tokens and layout included)."""
+    def quote(self, clause: Clause | None, focus: cue_rules.Spans = ()) -> str:
+        """The clause as it reads in the original file (markup tokens and layout included); of a long clause (a quoted
+        block read whole) only the lines that hold the focus spans, so an alert quotes the provision that changed."""
         if clause is None:
             return ""
+        start, end = 0, len(clause.text)
+        if focus and end > FOCUS_CHARACTERS:
+            start = clause.text.rfind("\n", 0, min(a for a, _ in focus)) + 1
+            end = clause.text.find("\n", max(b for _, b in focus))
+            end = len(clause.text) if end < 0 else end
         if self.view is None:
-            return clause.text.strip()
-        return self.source[self.view.to_original(clause.start) : self.view.to_original_end(clause.end)].strip()
+            return clause.text[start:end].strip()
+        return self.source[self.view.to_original(clause.start + start) : self.view.to_original_end(clause.start + end)].strip()
 
     def count(self, cue: str) -> int:
         """Clauses on this side that carry the cue."""
@@ -163,8 +172,8 @@ def _version_gate(rule: dict, cue: str, old: Side, new: Side) -> bool:
     return not (rule.get("vanish") and new.count(cue))
 
 
-def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> bool:
-    """Whether one signal rule fires on one aligned clause pair.
+def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -> Focus | None:
+    """Whether one signal rule fires on one aligned clause pair, and where (the cue spans an alert should quote).
     A cue is added (removed) when the new (old) clause shows it more often and the extra showing lies in
     inserted (deleted) words, or when a whole clause carrying it appears (disappears)."""
     o = old.clauses[pair.old] if pair.old is not None else None
@@ -172,12 +181,12 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
     oc = old.cues[pair.old] if o else {}
     nc = new.cues[pair.new] if n else {}
     if o and n and line is None:
-        return False
+        return None
     when, context = rule["when"], set(rule.get("context", ()))
     whole = line is not None and pair.old != old.partial and pair.new != new.partial  # no cut-off tail in the diff
     if when in MEANING_RULES:
         carried = frozenset(oc) | frozenset(nc) | old.item_cues(pair.old) | new.item_cues(pair.new) if whole else frozenset()
-        return whole and meaning_fires(rule, o, n, carried)
+        return WHOLE_CLAUSES if whole and meaning_fires(rule, o, n, carried) else None
     for cue in rule.get("cues", ()):
         if not _version_gate(rule, cue, old, new):
             continue
@@ -185,20 +194,29 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
         if when == "added" and gained and (not context or context & set(nc)):
             if pair.old is not None and pair.old == old.partial:
                 continue
-            if (line and _overlaps(nc[cue], line.changed_new)) or (not o and _new_here(cue, pair.new, new, old)):
-                return True
+            if line and _overlaps(nc[cue], line.changed_new):
+                return (), _touched(nc[cue], line.changed_new)
+            if not o and _new_here(cue, pair.new, new, old):
+                return (), nc[cue]
         if when == "removed" and lost and (not context or context & set(oc)) and not (rule.get("whole_clause") and cue in nc):
             if pair.new is not None and pair.new == new.partial:
                 continue
-            if (line and _overlaps(oc[cue], line.changed_old)) or (not n and _new_here(cue, pair.old, old, new)):
-                return True
+            if line and _overlaps(oc[cue], line.changed_old):
+                return _touched(oc[cue], line.changed_old), ()
+            if not n and _new_here(cue, pair.old, old, new):
+                return oc[cue], ()
         if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n, nc[cue]):
-            return True
+            return oc[cue], nc[cue]
     if when == "downgraded" and whole and _downgraded(line, o):
         governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
         if governed & set(cue_rules.rules()["modality"]["safeguards"]):
-            return True
-    return False
+            return WHOLE_CLAUSES
+    return None
+
+
+def _touched(spans: cue_rules.Spans, runs: Sequence[tuple[int, int]]) -> cue_rules.Spans:
+    """The cue spans that touch changed words."""
+    return tuple(span for span in spans if _overlaps((span,), runs))
 
 
 def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause, cue_spans: tuple[tuple[int, int], ...]) -> bool:
@@ -282,9 +300,10 @@ def fire_signals(pairs: Sequence[Pair], lines: dict, old: Side, new: Side) -> li
     for spec in cue_rules.rules()["signals"]:
         for pair, names in zip(touched, carried, strict=True):
             rules = [rule for rule in spec["rules"] if _may_fire(rule, names)]
-            if any(_fires(rule, pair, lines.get((pair.old, pair.new)), old, new) for rule in rules):
+            focus = next((f for rule in rules if (f := _fires(rule, pair, lines.get((pair.old, pair.new)), old, new))), None)
+            if focus is not None:
                 o = old.clauses[pair.old] if pair.old is not None else None
                 n = new.clauses[pair.new] if pair.new is not None else None
-                found.append(Signal(spec["id"], spec["severity"], old.quote(o), new.quote(n)))
+                found.append(Signal(spec["id"], spec["severity"], old.quote(o, focus[0]), new.quote(n, focus[1])))
                 break
     return found

@@ -189,11 +189,13 @@ def test_a_dropped_bench_warrant_is_a_sanction_removed_and_reworded_prosecution_
     assert "sanction_removed" not in {s.id for s in compare(first, second).signals}
 
 
-def test_an_anti_trafficking_provider_written_into_a_relief_clause_is_trafficking_enforcement():
+def test_an_anti_trafficking_provider_written_into_a_relief_clause_is_trafficking_enforcement_quoted_by_its_item():
     folder = CORPUS / "texts" / "US" / "hr-7137-118"
     old, new = ((folder / name).read_text(encoding="utf-8") for name in ("2024-01-30_IH_junxit-bills118.txt", "2024-12-11_RH_junxit-bills118.txt"))
     added = [s for s in compare(old, new).signals if s.id == "trafficking_enforcement_added"]
     assert added and "anti-human trafficking service provider" in added[0].new_text
+    # the amendment rewrites one item of a quoted block read as one clause: the alert quotes that item, not the block
+    assert "\n" not in added[0].new_text and len(added[0].new_text) < 400
 
 
 AUTHORIZATION = """Sec. 5. Grants.
