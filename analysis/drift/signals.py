@@ -26,7 +26,7 @@ _PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=
 _AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d+|[a-z]+(?:-[a-z]+)?)(?:\s*\((\d+)\))?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 MOVED_SIMILARITY = 0.8
-Focus = tuple[cue_rules.Spans, cue_rules.Spans]  # (old, new) spans a fired rule rests on; () quotes the whole clause
+Focus = tuple[cue_rules.Spans, cue_rules.Spans]  # (old, new) spans a fired rule rests on or its diff touched; () = all
 WHOLE_CLAUSES: Focus = ((), ())
 FOCUS_CHARACTERS = 600  # a clause longer than this is quoted by the lines its firing cue lies on
 CONTAINED_WORDS = 8  # a shorter clause ("participation shall be voluntary") may recur inside another by chance
@@ -161,7 +161,8 @@ def _new_here(cue: str, index: int, side: Side, other: Side) -> bool:
     carry the cue on this side than on the other (else it was reworded beyond alignment), it did not just move,
     it does not merely spell out a clause the other side states at once, and it is not a bare amount."""
     clause = side.clauses[index]
-    return (index < side.tail and side.loose_count(cue) > other.loose_count(cue) and not _moved(cue, clause.text, side.cues[index][cue], other)
+    return (index < side.tail and side.loose_count(cue) > other.loose_count(cue)
+            and not _moved(cue, clause.text, side.cues[index][cue], other)
             and not _spelled_out(cue, index, side, other) and not _only_an_amount(cue, clause))
 
 
@@ -195,14 +196,14 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
             if pair.old is not None and pair.old == old.partial:
                 continue
             if line and _overlaps(nc[cue], line.changed_new):
-                return (), _touched(nc[cue], line.changed_new)
+                return line.changed_old, _touched(nc[cue], line.changed_new)
             if not o and _new_here(cue, pair.new, new, old):
                 return (), nc[cue]
         if when == "removed" and lost and (not context or context & set(oc)) and not (rule.get("whole_clause") and cue in nc):
             if pair.new is not None and pair.new == new.partial:
                 continue
             if line and _overlaps(oc[cue], line.changed_old):
-                return _touched(oc[cue], line.changed_old), ()
+                return _touched(oc[cue], line.changed_old), line.changed_new
             if not n and _new_here(cue, pair.old, old, new):
                 return oc[cue], ()
         if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n, nc[cue]):
