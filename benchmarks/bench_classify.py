@@ -26,7 +26,6 @@ from analysis.clauses.engine import classify, clear_caches, iter_classify_file
 CORPUS = Path(__file__).parents[1] / "tests" / "fixtures" / "corpus" / "texts"
 _TOKENS = re.compile(r"(\s+)")
 _WORD = re.compile(r"[A-Za-z]{3,}")
-_LONGEST_WORD = 20  # letters: longer runs in the corpus are words an extraction glued together, not words to sprinkle
 _LONGEST_UNCHANGED_RUN = 10  # words (a word of 3+ letters is swapped at the latest after this many)
 
 
@@ -37,7 +36,7 @@ def corpus_texts() -> list[str]:
 def unseen_copy(texts: list[str], seed: int) -> list[str]:
     """The corpus with words swapped for other corpus words (seeded), so its sentences occur nowhere else."""
     rng = random.Random(seed)
-    vocabulary = sorted({word.lower() for text in texts for word in _WORD.findall(text) if len(word) <= _LONGEST_WORD})
+    vocabulary = sorted({word.lower() for text in texts for word in _WORD.findall(text)})
     perturbed = []
     for text in texts:
         tokens = _TOKENS.split(text)

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.text.glued_words import glued_word_edits
 from analysis.text.line_numbers import line_number_edits
 from analysis.text.markdown import markdown_edits
 from analysis.text.look_alikes import look_alike_edits
@@ -168,8 +167,7 @@ def _markup_language_noise(text: str) -> list[tuple[int, int, str]]:
 
 
 def _layout_noise(text: str) -> list[tuple[int, int, str]]:
-    """Line numbers, page headers, soft hyphens, end-of-line hyphenation, glued words, compatibility forms and look-alike
-    letters."""
+    """Line numbers, page headers, soft hyphens, end-of-line hyphenation, compatibility forms and look-alike letters."""
     noise = [(m.start(), m.end(), "") for pattern in _PAGE_HEADERS for m in pattern.finditer(text)]
     for match in _ILLINOIS_HEADER.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
@@ -184,7 +182,6 @@ def _layout_noise(text: str) -> list[tuple[int, int, str]]:
         noise += [(m.start(1), m.end(1), "") for m in glued]
     noise += line_number_edits(text)
     noise += markdown_edits(text)
-    noise += glued_word_edits(text)
     noise += [(m.start(), m.end(), "") for m in _HYPHEN_BREAK.finditer(text) if m.start() > 0 and text[m.start() - 1].islower()]
     non_ascii = _non_ascii_matches(text)
     for match in non_ascii:
