@@ -28,6 +28,9 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 MOVED_SIMILARITY = 0.8
 Focus = tuple[cue_rules.Spans, cue_rules.Spans]  # (old, new) spans a fired rule rests on or its diff touched; () = all
 WHOLE_CLAUSES: Focus = ((), ())
+# Word-class cues whose signal also fires on a new member of one class, the party (signals.toml: party_class).
+_PARTY_CLASSES = {cue.name: cue.together[cue_rules.rules()["cues"][cue.name]["party_class"]]
+                  for cue in cue_rules.cues() if "party_class" in cue_rules.rules()["cues"][cue.name]}
 FOCUS_CHARACTERS = 600  # a clause longer than this is quoted by the lines its firing cue lies on
 CONTAINED_WORDS = 8  # a shorter clause ("participation shall be voluntary") may recur inside another by chance
 MONEY_CUE = "funding_any"
@@ -192,6 +195,7 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
         if not _version_gate(rule, cue, old, new):
             continue
         gained, lost = len(nc.get(cue, ())) > len(oc.get(cue, ())), len(oc.get(cue, ())) > len(nc.get(cue, ()))
+        gained = gained or (o is not None and n is not None and _new_class_word(cue, oc, nc, o.text, n.text))
         if when == "added" and gained and (not context or context & set(nc)):
             if pair.old is not None and pair.old == old.partial:
                 continue
@@ -213,6 +217,16 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
         if governed & set(cue_rules.rules()["modality"]["safeguards"]):
             return WHOLE_CLAUSES
     return None
+
+
+def _new_class_word(cue: str, oc: dict, nc: dict, old_text: str, new_text: str) -> bool:
+    """A word-class cue whose new clause names a party its old clause did not (police or a court added as a recipient
+    of what is shared), though the count of class words did not grow."""
+    party = _PARTY_CLASSES.get(cue)
+    if party is None or cue not in oc or cue not in nc:
+        return False
+    before = {old_text[a:b].lower() for a, b in oc[cue]}
+    return any(party.fullmatch(word := new_text[a:b].lower()) and word not in before for a, b in nc[cue])
 
 
 def _touched(spans: cue_rules.Spans, runs: Sequence[tuple[int, int]]) -> cue_rules.Spans:

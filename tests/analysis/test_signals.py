@@ -198,6 +198,15 @@ def test_an_anti_trafficking_provider_written_into_a_relief_clause_is_traffickin
     assert "\n" not in added[0].new_text and len(added[0].new_text) < 400
 
 
+def test_a_new_recipient_of_what_is_shared_adds_sharing_though_no_class_word_is_added():
+    """Police named where a court was (one party word for another) is new sharing; another word for the people is not."""
+    old = "Sec. 4. Reports.\n(a) Each month the provider shall tell the court which participants missed appointments.\n"
+    police = old.replace("tell the court", "tell the sheriff")
+    reworded = old.replace("which participants", "which clients")
+    assert "information_sharing_added" in {s.id for s in compare(old, police).signals}
+    assert "information_sharing_added" not in {s.id for s in compare(old, reworded).signals}
+
+
 AUTHORIZATION = """Sec. 5. Grants.
 (a) The Attorney General shall make grants to law enforcement agencies for crisis intervention training.
 (b) There is authorized to be appropriated to law enforcement agencies to carry out this section $20,000,000 for each of fiscal years 2022 through 2026.
