@@ -11,33 +11,22 @@ from functools import lru_cache
 
 from analysis.drift import cues as cue_rules
 from analysis.drift.align import WORD, Pair, similarity, words
+from analysis.drift.changes import SCALE_WORDS, changed_within, downgraded, overlaps
 from analysis.drift.meaning import MEANING_RULES, meaning_fires
 from analysis.model import Clause, Signal
 from analysis.text.normalize import View
 from analysis.drift.redline import Redline
 
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_SCALE_WORDS = "|".join(_SCALE)
-_AMOUNT = re.compile(rf"\$\s?([\d,]+(?:\.\d+)?)\s*({_SCALE_WORDS})?", re.IGNORECASE)
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-                 "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-                 "eighteen": 18, "nineteen": 19, "twenty": 20, "twenty-one": 21, "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50}
-_PERCENT = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
-_AGE_LIMIT = re.compile(r"\b(?:under|younger than|below|less than)\s+(?:the\s+)?(?:age\s+of\s+)?(\d+|[a-z]+(?:-[a-z]+)?)(?:\s*\((\d+)\))?", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 MOVED_SIMILARITY = 0.8
 Focus = tuple[cue_rules.Spans, cue_rules.Spans]  # (old, new) spans a fired rule rests on or its diff touched; () = all
 WHOLE_CLAUSES: Focus = ((), ())
-# Word-class cues whose signal also fires on a new member of one class, the party (signals.toml: party_class).
-_PARTY_CLASSES = {cue.name: cue.together[cue_rules.rules()["cues"][cue.name]["party_class"]]
-                  for cue in cue_rules.cues() if "party_class" in cue_rules.rules()["cues"][cue.name]}
 FOCUS_CHARACTERS = 600  # a clause longer than this is quoted by the lines its firing cue lies on
 CONTAINED_WORDS = 8  # a shorter clause ("participation shall be voluntary") may recur inside another by chance
 MONEY_CUE = "funding_any"
 BARE_AMOUNT_CHARACTERS = 200
 # A list item that is only an amount and its years ("(B) $20,000,000 for fiscal year 2024;"): it cannot say whose
 # money it is, so a money category read into it is its lead-in's, not its own.
-_BARE_AMOUNT = re.compile(rf"(?:\W|\d|\b(?:[a-z]|[ivxl]{{2,}}|for|fiscal|years?|each|of|through|and|to|in|the|until|{_SCALE_WORDS})\b)*",
+_BARE_AMOUNT = re.compile(rf"(?:\W|\d|\b(?:[a-z]|[ivxl]{{2,}}|for|fiscal|years?|each|of|through|and|to|in|the|until|{SCALE_WORDS})\b)*",
                           re.IGNORECASE)
 
 
@@ -103,11 +92,6 @@ class Side:
         if not self.truncated or not self.clauses:
             return None
         return None if self.clauses[-1].text.rstrip().endswith((".", ")", '"', "]")) else len(self.clauses) - 1
-
-
-def _overlaps(spans: cue_rules.Spans, runs: Sequence[tuple[int, int]]) -> bool:
-    """Whether a cue's evidence touches changed words, so an untouched mention never fires a signal."""
-    return any(start < b and a < end for a, b in spans for start, end in runs)
 
 
 def _moved(cue: str, text: str, spans: cue_rules.Spans, other: Side) -> bool:
@@ -199,30 +183,37 @@ def _fires(rule: dict, pair: Pair, line: Redline | None, old: Side, new: Side) -
         if when == "added" and gained and (not context or context & set(nc)):
             if pair.old is not None and pair.old == old.partial:
                 continue
-            if line and _overlaps(nc[cue], line.changed_new):
+            if line and overlaps(nc[cue], line.changed_new):
                 return line.changed_old, _touched(nc[cue], line.changed_new)
             if not o and _new_here(cue, pair.new, new, old):
                 return (), nc[cue]
         if when == "removed" and lost and (not context or context & set(oc)) and not (rule.get("whole_clause") and cue in nc):
             if pair.new is not None and pair.new == new.partial:
                 continue
-            if line and _overlaps(oc[cue], line.changed_old):
+            if line and overlaps(oc[cue], line.changed_old):
                 return _touched(oc[cue], line.changed_old), line.changed_new
             if not n and _new_here(cue, pair.old, old, new):
                 return oc[cue], ()
-        if whole and cue in oc and cue in nc and _changed_within(rule, line, o, n, nc[cue]):
+        if whole and cue in oc and cue in nc and changed_within(rule, line, o, n, nc[cue]):
             return oc[cue], nc[cue]
-    if when == "downgraded" and whole and _downgraded(line, o):
+    if when == "downgraded" and whole and downgraded(line, o):
         governed = set(oc) | set(nc) | old.item_cues(pair.old) | new.item_cues(pair.new)
         if governed & set(cue_rules.rules()["modality"]["safeguards"]):
             return WHOLE_CLAUSES
     return None
 
 
+@lru_cache(maxsize=1)
+def _party_classes() -> dict[str, re.Pattern[str]]:
+    """Word-class cues whose signal also fires on a new member of one class, the party (signals.toml: party_class)."""
+    specs = cue_rules.rules()["cues"]
+    return {cue.name: cue.together[specs[cue.name]["party_class"]] for cue in cue_rules.cues() if "party_class" in specs[cue.name]}
+
+
 def _new_class_word(cue: str, oc: dict, nc: dict, old_text: str, new_text: str) -> bool:
     """A word-class cue whose new clause names a party its old clause did not (police or a court added as a recipient
     of what is shared), though the count of class words did not grow."""
-    party = _PARTY_CLASSES.get(cue)
+    party = _party_classes().get(cue)
     if party is None or cue not in oc or cue not in nc:
         return False
     before = {old_text[a:b].lower() for a, b in oc[cue]}
@@ -231,70 +222,7 @@ def _new_class_word(cue: str, oc: dict, nc: dict, old_text: str, new_text: str) 
 
 def _touched(spans: cue_rules.Spans, runs: Sequence[tuple[int, int]]) -> cue_rules.Spans:
     """The cue spans that touch changed words."""
-    return tuple(span for span in spans if _overlaps((span,), runs))
-
-
-def _changed_within(rule: dict, line: Redline, o: Clause, n: Clause, cue_spans: tuple[tuple[int, int], ...]) -> bool:
-    """Changes inside a clause that keeps its cue: narrowed, broadened, a named party dropped, money up or down,
-    an age limit raised, a later date."""
-    vocab, when = cue_rules.rules()["changes"], rule["when"]
-    if when == "narrowed":
-        return _any(vocab["narrowing_inserted"], line.inserted_text) or _any(vocab["scope_deleted"], line.deleted_text)
-    if when == "broadened":
-        return len(words(line.inserted_text)) >= 2 and _inserted_near(vocab[rule["vocab"]], line, n.text, cue_spans)
-    if when in {"amount_up", "amount_down"}:
-        before, after = _amounts(o.text), _amounts(n.text)
-        for unit in range(2):  # dollars first; shares (percent) when neither side names dollars
-            if before[unit] is not None and after[unit] is not None:
-                return after[unit] > before[unit] if when == "amount_up" else after[unit] < before[unit]
-        return False
-    if when == "dropped":
-        return any(m.group().lower() not in n.text.lower() for p in vocab[rule["vocab"]] for m in re.finditer(p, line.deleted_text, re.IGNORECASE))
-    if when == "age_up":
-        before, after = _age_limit(o.text), _age_limit(n.text)
-        return before is not None and after is not None and after > before
-    if when == "date_later":
-        before, after = _YEAR.findall(o.text), _YEAR.findall(n.text)
-        return bool(before and after) and max(after) > max(before)
-    return False
-
-
-def _downgraded(line: Redline, o: Clause) -> bool:
-    """shall -> may, or a new "subject to appropriation"-style condition the old clause did not have."""
-    modality = cue_rules.rules()["modality"]
-    deleted, inserted = set(words(line.deleted_text)), set(words(line.inserted_text))
-    if deleted & set(modality["strong_words"]) and inserted & set(modality["weak_words"]):
-        return True
-    weak = cue_rules.weak_condition_patterns()
-    return any(p.search(line.inserted_text) for p in weak) and not any(p.search(o.text) for p in weak)
-
-
-def _inserted_near(patterns: Sequence[str], line: Redline, text: str, cue_spans: tuple[tuple[int, int], ...]) -> bool:
-    """Whether inserted words within reach of the cue match a vocabulary pattern: a word added to another
-    provision of a long clause (a quoted block read whole) does not broaden this one."""
-    return any(_any(patterns, text[start:end]) and any(start - cue_rules.TOGETHER_REACH <= cue_end and cue_start <= end + cue_rules.TOGETHER_REACH
-                                                       for cue_start, cue_end in cue_spans)
-               for start, end in line.inserted_spans)
-
-
-def _any(patterns: Sequence[str], text: str) -> bool:
-    """Whether any vocabulary pattern occurs in text."""
-    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
-
-
-def _age_limit(text: str) -> int | None:
-    """The highest "under the age of N" limit a clause names (digits in parentheses win over words)."""
-    ages = [int(m.group(2) or m.group(1)) if (m.group(2) or m.group(1).isdigit()) else _NUMBER_WORDS.get(m.group(1).lower())
-            for m in _AGE_LIMIT.finditer(text)]
-    ages = [age for age in ages if age]
-    return max(ages) if ages else None
-
-
-def _amounts(text: str) -> tuple[float | None, float | None]:
-    """The largest dollar amount and the largest percentage a clause names, so raised or cut money can be told apart."""
-    dollars = [float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1) for m in _AMOUNT.finditer(text)]
-    shares = [float(_NUMBER_WORDS.get(m.group(1).lower(), 0) or m.group(1)) for m in _PERCENT.finditer(text)]
-    return (max(dollars) if dollars else None), (max(shares) if shares else None)
+    return tuple(span for span in spans if overlaps((span,), runs))
 
 
 def _cue_names(pair: Pair, old: Side, new: Side) -> frozenset[str]:
