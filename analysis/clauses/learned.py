@@ -44,6 +44,11 @@ class ClauseModel:
         full[self.columns] = self.weights
         return full
 
+    @cached_property
+    def trusted_rules(self) -> dict[str, dict]:
+        """Rules whose labels the weights may not overrule, with their precision on the training clauses."""
+        return self.meta.get("trusted_rules", {})
+
     def probabilities(self, clauses: list[Clause], grams: list[list[str]] | None = None) -> np.ndarray:
         """Probability of each category for each clause, shape (clauses, categories)."""
         if not clauses:
@@ -66,12 +71,22 @@ class ClauseModel:
                 yield self._decided(clause, words, word_columns, row, decided) if decided.any() or clause.labels else clause
 
     def _decisions(self, clauses: list[Clause], probabilities: np.ndarray) -> np.ndarray:
-        """Which categories each clause gets: above threshold, or for a category the rules decide, a rule of it fired."""
+        """Which categories each clause gets: above threshold, or a trusted rule of it fired, or for a category the rules
+        decide, any rule of it fired."""
         decided = probabilities >= self.thresholds
         for column in np.flatnonzero(self.thresholds >= RULES_DECIDE):
             category = self.categories[column]
             decided[:, column] = [any(label.category == category for label in clause.labels) for clause in clauses]
+        trusted = self.trusted_rules
+        for row, clause in enumerate(clauses):
+            for label in clause.labels:
+                if label.rule in trusted:
+                    decided[row, self._category_index[label.category]] = True
         return decided
+
+    @cached_property
+    def _category_index(self) -> dict[str, int]:
+        return {category: index for index, category in enumerate(self.categories)}
 
     def _explains(self, clause: Clause, decided: np.ndarray) -> bool:
         """Whether the model gives the clause a category no rule of it fired for (a label its words must explain)."""
@@ -85,7 +100,10 @@ class ClauseModel:
             category = self.categories[index]
             fired = [label for label in clause.labels if label.category == category]
             p = round(float(probability[index]), 4)
-            if fired:
+            if fired and probability[index] < self.thresholds[index] < RULES_DECIDE:  # decided by its trusted rules alone
+                labels.extend(replace(label, probability=p, model_version=self.version, explanation=self._trusted_explanation(label.rule))
+                              for label in fired if label.rule in self.trusted_rules)
+            elif fired:
                 labels.extend(replace(label, probability=p, model_version=self.version, explanation=f"rule {label.rule}") for label in fired)
             else:
                 strongest = self.strongest_grams(grams, columns, index)
@@ -93,6 +111,11 @@ class ClauseModel:
                 labels.append(Label(category, "model", clause.start + start, clause.start + end, p, self.version,
                                     explanation(strongest)))
         return replace(clause, labels=tuple(labels))
+
+    def _trusted_explanation(self, rule: str) -> str:
+        """Why a rule's label stands where the weights alone would have dropped it."""
+        trusted = self.trusted_rules[rule]
+        return f"rule {rule} (trusted: right on {trusted['precision']:.0%} of {trusted['clauses']} training clauses)"
 
     def strongest_grams(self, grams: list[str], columns: np.ndarray, category_index: int) -> list[str]:
         """The word n-grams (distinct, with their feature columns) that push hardest toward the category, strongest first."""

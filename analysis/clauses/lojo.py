@@ -11,6 +11,7 @@ import numpy as np
 
 from analysis.clauses.engine import classify
 from analysis.clauses.evaluate import ClassifiedFile, EvalReport, jurisdiction_of, score
+from analysis.clauses.residual import ResidualRanking, residual_ranking
 from analysis.clauses.training import build_examples, fit
 from analysis.drift import evaluate as drift_evaluate
 
@@ -33,10 +34,12 @@ class LeaveOneOut:
     folds: list[Fold] = field(default_factory=list)
     pooled: EvalReport = field(default_factory=EvalReport)
     signals: drift_evaluate.SignalScores | None = None
+    residual: ResidualRanking | None = None
 
     def as_dict(self) -> dict:
         return {"pooled": self.pooled.as_dict(),
                 "signals": self.signals.as_dict() if self.signals else None,
+                "residual_ranking": self.residual.as_dict() if self.residual else None,
                 "per_jurisdiction": {fold.jurisdiction: {"files": fold.files, "trained_on": list(fold.trained_on), "micro": fold.report.micro.as_dict(),
                                                          "evidence_recall": round(fold.report.evidence_recall, 4),
                                                          "signals": fold.signals.as_dict() if fold.signals else None}
@@ -81,6 +84,7 @@ def leave_one_jurisdiction_out(rule_labelled: Sequence[ClassifiedFile], near_mis
     for fold in result.folds:
         result.pooled.add(fold.report)
     result.signals = _pool_signals(signal_parts)
+    result.residual = residual_ranking(examples)
     return result
 
 
@@ -95,6 +99,8 @@ def format_leave_one_out(result: LeaveOneOut) -> str:
     micro = result.pooled.micro
     lines.append(f"{'pooled':12} {result.pooled.files:5} {micro.precision:6.3f} {micro.recall:6.3f} {micro.f1:6.3f} "
                  f"{result.pooled.evidence_recall:8.3f} ({result.pooled.quotes_found}/{result.pooled.quotes} quotes)")
+    if result.residual:
+        lines.append(result.residual.report())
     if result.signals:
         lines.append("drift signals, leave-one-jurisdiction-out:\n" + result.signals.report())
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from analysis.clauses.learned import RULES_DECIDE, save_model, shipped_model_path
-from analysis.clauses.training import train
+from analysis.clauses.training import TRUSTED_PRECISION, train
 from pipelines.commands.review import CLAUSES_FILE
 from pipelines.settings import reviews_gold
 
@@ -45,5 +45,6 @@ def run(args: argparse.Namespace) -> int:
     version = save_model(model, out)
     thresholds = ", ".join(f"{c} {t:.3f}" if t < RULES_DECIDE else f"{c} rules" for c, t in zip(model.categories, model.thresholds))
     print(f"model {version} -> {out}\n{model.meta['rows']} training clauses, {len(model.columns)} weighted features, "
-          f"CPU {time.process_time() - started:.1f} s\nthresholds: {thresholds}")
+          f"CPU {time.process_time() - started:.1f} s\nthresholds: {thresholds}\n"
+          f"{len(model.trusted_rules)} of {len(model.rule_ids)} rules trusted (right on >= {TRUSTED_PRECISION:.0%} of their training clauses)")
     return 0

@@ -7,13 +7,16 @@ import json
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from analysis.clauses import features
 from analysis.clauses.engine import classify
 from analysis.clauses.evaluate import classify_gold, jurisdiction_of
 from analysis.clauses.learned import RULES_DECIDE, RULES_ONLY, ClauseModel, read_model, shipped_model, shipped_model_path
 from analysis.clauses.lojo import leave_one_jurisdiction_out
-from analysis.clauses.training import MIN_JURISDICTIONS, THRESHOLD_GRID, rules_only
+from analysis.clauses.rules import load_rules
+from analysis.clauses.training import (MIN_JURISDICTIONS, NEGATIVE, POSITIVE, THRESHOLD_GRID, TRUSTED_PRECISION, UNKNOWN, Examples,
+                                       rules_only, trusted_rules)
 from analysis.model import Clause
 from pipelines.commands import train as train_command
 
@@ -44,20 +47,21 @@ def test_every_label_carries_model_version_probability_and_explanation():
         assert label.model_version == model.version and 0.0 <= label.probability <= 1.0
         if threshold >= RULES_DECIDE:  # a category with too few jurisdictions to learn keeps the rules' labels
             assert label.rule != "model" and label.explanation == f"rule {label.rule}"
+        elif label.probability < threshold:  # only a rule trusted for its precision on the training clauses keeps such a label
+            assert label.rule in model.trusted_rules and "(trusted: right on " in label.explanation
         else:
-            assert threshold <= label.probability
             assert label.explanation == f"rule {label.rule}" or (label.rule == "model" and label.explanation.startswith("words: "))
 
 
-def _one_word_model(category: str, gram: str) -> ClauseModel:
-    """A model that knows one n-gram: enough to check a model-only decision and its explanation."""
+def _one_word_model(category: str, gram: str, trusted: dict | None = None) -> ClauseModel:
+    """A model that knows one n-gram (and trusts the given rules): enough to check a model-only decision and its explanation."""
     base = shipped_model()
     index = base.categories.index(category)
     weights = np.zeros((1, len(base.categories)), np.float32)
     weights[0, index] = 20.0
     return ClauseModel(base.categories, base.rule_ids, features.gram_columns([gram]).astype(np.int32), weights,
                        np.full(len(base.categories), -5.0, np.float32), np.full(len(base.categories), 0.5, np.float32),
-                       base.meta, "test")
+                       {**base.meta, "trusted_rules": trusted or {}}, "test")
 
 
 def test_a_model_only_label_names_the_words_that_decided_it():
@@ -77,6 +81,41 @@ def test_the_model_can_overrule_a_rule():
     rule_clauses = rules_only("Participation in the program shall be voluntary.\n")
     assert any(clause.labels for clause in rule_clauses)
     assert not any(clause.labels for clause in model.label(rule_clauses))
+
+
+def test_a_trusted_rule_keeps_its_label_where_the_weights_would_drop_it():
+    rule_clauses = rules_only("Participation in the program shall be voluntary.\n")
+    fired = sorted({label.rule for clause in rule_clauses for label in clause.labels})
+    rule = fired[0]  # trusted; any other rule that fired is not, so the weights drop its label
+    model = _one_word_model("harm_reduction", "clean needles", trusted={rule: {"precision": 0.9, "clauses": 20}})
+    [label] = [label for clause in model.label(rule_clauses) for label in clause.labels]
+    assert label.rule == rule and label.probability < model.thresholds[model.categories.index(label.category)]
+    assert label.explanation == f"rule {rule} (trusted: right on 90% of 20 training clauses)"
+
+
+def test_a_rule_is_trusted_by_how_often_it_was_right_on_the_training_clauses_it_fired_on():
+    book = load_rules()
+    categories, rule_ids = tuple(book.categories), tuple(rule.id for rule in book.rules)
+    # (rule, verdicts on the clauses it fired on, weight of each): an unknown clause counts neither way
+    cases = [(0, [POSITIVE] * 4 + [NEGATIVE] + [UNKNOWN] * 3, 1.0),  # right on 4 of 5 known
+             (1, [POSITIVE] * 4 + [NEGATIVE] * 2, 1.0),  # 4 of 6: below the bar
+             (2, [POSITIVE] * 4, 1.0),  # always right, but on too few clauses
+             (3, [POSITIVE], 10.0)]  # one analyst-reviewed clause weighs as ten
+    rows, columns, targets, weights = [], [], [], []
+    for rule, verdicts, weight in cases:
+        for verdict in verdicts:
+            target = np.full(len(categories), NEGATIVE, np.int8)
+            target[categories.index(book.rules[rule].category)] = verdict
+            rows.append(len(targets)), columns.append(features.rule_offset() + rule), targets.append(target), weights.append(weight)
+    matrix = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, columns)),
+                               shape=(len(rows), features.rule_offset() + len(rule_ids) + len(categories)))
+    examples = Examples(matrix, np.array(targets), np.zeros(len(rows), int), np.array(["XX"] * len(rows)), (frozenset(),),
+                        categories, rule_ids, "test", np.array(weights))
+    trusted = trusted_rules(examples, np.arange(len(rows)))
+    assert trusted == {rule_ids[0]: {"precision": TRUSTED_PRECISION, "clauses": 5}, rule_ids[3]: {"precision": 1.0, "clauses": 10}}
+    assert trusted_rules(examples, np.arange(8)) == {rule_ids[0]: {"precision": TRUSTED_PRECISION, "clauses": 5}}  # only the rows given
+    shipped = shipped_model().trusted_rules
+    assert shipped and len(shipped) < len(rule_ids) and all(row["precision"] >= TRUSTED_PRECISION for row in shipped.values())
 
 
 def test_each_fold_is_trained_without_the_jurisdiction_it_scores():
