@@ -101,7 +101,8 @@ class ClauseModel:
             fired = [label for label in clause.labels if label.category == category]
             p = round(float(probability[index]), 4)
             if fired and probability[index] < self.thresholds[index] < RULES_DECIDE:  # decided by its trusted rules alone
-                labels.extend(replace(label, probability=p, model_version=self.version, explanation=self._trusted_explanation(label.rule))
+                labels.extend(replace(label, probability=p, model_version=self.version,
+                                      explanation=self._trusted_explanation(label.rule))
                               for label in fired if label.rule in self.trusted_rules)
             elif fired:
                 labels.extend(replace(label, probability=p, model_version=self.version, explanation=f"rule {label.rule}") for label in fired)

@@ -33,7 +33,8 @@ class ResidualRanking:
 
     def as_dict(self) -> dict:
         return {"auc": None if self.auc is None else round(self.auc, 4), "quoted_clauses_rules_missed": self.quoted,
-                "other_clauses": self.others, "unlearned_quoted_clauses": self.unlearned, "found_at_false_alarm_rate": {str(rate): round(share, 4) for rate, share in self.found_at.items()}}
+                "other_clauses": self.others, "unlearned_quoted_clauses": self.unlearned,
+                "found_at_false_alarm_rate": {str(rate): round(share, 4) for rate, share in self.found_at.items()}}
 
     def report(self) -> str:
         if self.auc is None:

@@ -149,8 +149,8 @@ def _thresholds(examples: Examples, rows: np.ndarray, out_of_fold: np.ndarray) -
 def trusted_rules(examples: Examples, rows: np.ndarray) -> dict[str, dict]:
     """Rules whose labels were right at least TRUSTED_PRECISION of the time on the training clauses they fired on, with
     that precision: the weights may not overrule them (a clause of a file with the category that no quote covers counts
-    neither way). Their precision is measured on other jurisdictions' text, so it carries to a new one better than the
-    weights do: the held-out quotes the weights dropped were mostly ones such rules had found."""
+    neither way). Held out by jurisdiction, the weights had dropped quotes such rules found and found none the rules
+    missed, so a rule's record on other jurisdictions' text is the better judge of its next label."""
     hits = examples.matrix[rows][:, features.rule_offset() : features.rule_offset() + len(examples.rule_ids)].tocsc()
     targets, row_weights = examples.targets[rows], examples.row_weights[rows]
     category_of = {rule.id: examples.categories.index(rule.category) for rule in load_rules().rules}
