@@ -14,7 +14,6 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from analysis.clauses import features
 from analysis.clauses.training import NEAR_MISS_GROUP, NEGATIVE, POSITIVE, REGULARIZATION, Examples
 
 FALSE_ALARM_RATES = (0.01, 0.05)
@@ -47,9 +46,7 @@ class ResidualRanking:
 
 def residual_ranking(examples: Examples) -> ResidualRanking:
     """Pooled over every jurisdiction held out in turn (near-miss clauses only ever train)."""
-    words = examples.matrix[:, : features.rule_offset()].tocsr()
-    first_category = features.rule_offset() + len(examples.rule_ids)
-    fired = examples.matrix[:, first_category : first_category + len(examples.categories)].toarray() > 0
+    words, fired = examples.words(), examples.categories_fired()
     quoted, others, unlearned = [], [], 0
     for jurisdiction in sorted(set(examples.groups.tolist()) - {NEAR_MISS_GROUP}):
         held_out = examples.groups == jurisdiction

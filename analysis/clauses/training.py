@@ -49,6 +49,19 @@ class Examples:
     digest: str  # what the examples were built from, for the model file
     row_weights: np.ndarray  # row -> sample weight (REVIEW_WEIGHT for an analyst's reviewed clause, else 1)
 
+    def words(self) -> sparse.csr_matrix:
+        """The hashed word blocks of every row (the clause's words and its lead-in's)."""
+        return self.matrix[:, : features.rule_offset()].tocsr()
+
+    def rules_fired(self) -> sparse.csr_matrix:
+        """One column per rule id: which rules fired on each row."""
+        return self.matrix[:, features.rule_offset() : features.rule_offset() + len(self.rule_ids)]
+
+    def categories_fired(self) -> np.ndarray:
+        """(rows, categories) booleans: whether a rule of the category fired on the row."""
+        first = features.rule_offset() + len(self.rule_ids)
+        return self.matrix[:, first : first + len(self.categories)].toarray() > 0
+
 
 def _quote_spans(text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
     spans = []
@@ -151,7 +164,7 @@ def trusted_rules(examples: Examples, rows: np.ndarray) -> dict[str, dict]:
     that precision: the weights may not overrule them (a clause of a file with the category that no quote covers counts
     neither way). Held out by jurisdiction, the weights had dropped quotes such rules found and found none the rules
     missed, so a rule's record on other jurisdictions' text is the better judge of its next label."""
-    hits = examples.matrix[rows][:, features.rule_offset() : features.rule_offset() + len(examples.rule_ids)].tocsc()
+    hits = examples.rules_fired()[rows].tocsc()
     targets, row_weights = examples.targets[rows], examples.row_weights[rows]
     category_of = {rule.id: examples.categories.index(rule.category) for rule in load_rules().rules}
     trusted = {}
